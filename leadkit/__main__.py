@@ -1,0 +1,7 @@
+"""``python -m leadkit`` is the ``leadkit`` command."""
+
+import sys
+
+from leadkit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,78 @@
+"""The ``leadkit`` command: a thin shell over the Python API.
+
+Expected problems (bad params, unreadable files, invalid data) print one clear message
+and exit 1, without a traceback; usage errors exit 2 (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from leadkit import __version__
+from leadkit.exceptions import LeadkitError
+from leadkit.log import configure, get_logger
+from leadkit.model import REPORTS
+
+log = get_logger("cli")
+
+
+def _add_scope_options(p: argparse.ArgumentParser) -> None:
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--period", help="2025, 2025-Q1, 2025-03, 2025-W05, 2025-03-15 or A..B")
+    when.add_argument("--start", help="first day, YYYY-MM-DD (with --end)")
+    p.add_argument("--end", help="last day, YYYY-MM-DD, included (with --start)")
+    p.add_argument("--basis", choices=("created", "closed"), help="place leads by creation or close date")
+    p.add_argument("--lead-types", help="comma-separated lead types to keep")
+    p.add_argument("--managers", help="comma-separated managers to keep")
+    p.add_argument("--branches", help="comma-separated branches to keep")
+    p.add_argument("--lang", choices=("en", "ru"), help="language of titles and definitions")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadkit",
+        description="Lead conversion, lost leads and employee performance reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"leadkit {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log lines (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    compute = sub.add_parser("compute", help="print one report as JSON, CSV or a table")
+    compute.add_argument("params", help="params YAML file")
+    compute.add_argument("--report", required=True, choices=REPORTS)
+    compute.add_argument("--format", choices=("json", "csv", "table"), default="table")
+    _add_scope_options(compute)
+
+    check = sub.add_parser("check", help="load and validate the source; print the data-quality summary")
+    check.add_argument("params", help="params YAML file")
+    check.add_argument("--format", choices=("json", "table"), default="table")
+    _add_scope_options(check)
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    if (args.start is None) != (args.end is None):
+        raise LeadkitError("give --start and --end together, or use --period")
+    names = ("period", "start", "end", "basis", "lead_types", "managers", "branches")
+    return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure(args.verbose)
+    try:
+        from leadkit.commands import run_command
+
+        return run_command(args, _overrides(args))
+    except LeadkitError as exc:
+        print(f"leadkit: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("leadkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""What each CLI command does, on top of the Python API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from leadkit.leads import load_leads
+from leadkit.params import load_params
+from leadkit.render.jsonout import main_table, to_dict, to_json
+from leadkit.reports import compute
+from leadkit.reports.selection import select
+
+
+def _print_table(title: str, frame_rows: list[dict[str, object]]) -> None:
+    table = Table(title=title)
+    columns = list(frame_rows[0]) if frame_rows else []
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("lead_type", "manager", "reason") else "right")
+    for row in frame_rows:
+        table.add_row(*[_cell(row[c]) for c in columns])
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def cmd_compute(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+    result = compute(args.report, load_params(args.params), None, lang=args.lang, **overrides)
+    if args.format == "json":
+        sys.stdout.write(to_json(result) + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(main_table(result).to_csv(index=False))
+    else:
+        data = to_dict(result)
+        period = data["period"]["label"] if data["period"] else "all time"
+        rows = [{str(k): v for k, v in r.items()} for r in main_table(result).to_dict("records")]
+        _print_table(f"{data['title']} — {period}", rows)
+        _print_quality(data["data_quality"])
+    return 0
+
+
+def _print_quality(quality: dict[str, object]) -> None:
+    rows = [{"check": k, "leads": v} for k, v in _flatten(quality)]
+    _print_table("Data quality", rows)
+
+
+def _flatten(data: dict[str, object], prefix: str = "") -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out += _flatten(value, f"{prefix}{key}.")
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
+
+
+def cmd_check(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+    params = load_params(args.params)
+    leads = load_leads(params)
+    _, quality = select(leads, params.scope().updated(**overrides))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(quality.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_quality(quality.as_dict())
+    return 0
+
+
+def run_command(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+    handlers = {"compute": cmd_compute, "check": cmd_check}
+    return handlers[args.command](args, overrides)

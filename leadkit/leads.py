@@ -1,0 +1,55 @@
+"""The canonical leads table as an Ibis table, loaded once and shared by every report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from leadkit.params import Params, load_params
+from leadkit.sources import SourceData, read_source
+
+TABLE = "leads"
+
+
+@dataclass(frozen=True)
+class Leads:
+    """A validated canonical table on an Ibis backend, with facts about its source."""
+
+    table: ibis.Table
+    label: str
+    rows_read: int
+    no_reason_statuses: tuple[str, ...]
+    has_created: bool
+    has_closed: bool
+    timezone: str = "UTC"
+
+
+def register(frame: pd.DataFrame, backend: ibis.BaseBackend | None = None) -> ibis.Table:
+    """Put a canonical frame into ``backend`` (an in-process DuckDB by default)."""
+    con = backend or ibis.duckdb.connect()
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    return con.create_table(TABLE, arrow, overwrite=True)
+
+
+def from_source(data: SourceData, timezone: str = "UTC") -> Leads:
+    frame = data.frame
+    return Leads(
+        table=register(frame),
+        label=data.label,
+        rows_read=data.rows_read,
+        no_reason_statuses=data.no_reason_statuses,
+        has_created=bool(frame["created_at"].notna().any()),
+        has_closed=bool(frame["closed_at"].notna().any()),
+        timezone=timezone,
+    )
+
+
+def load_leads(params: Params | str | Path) -> Leads:
+    """Read, validate and register the source of a params file (or path to one)."""
+    if not isinstance(params, Params):
+        params = load_params(params)
+    return from_source(read_source(params), params.timezone)

@@ -1,0 +1,73 @@
+"""The canonical lead model: column names, status groups and display markers.
+
+This module is a leaf: it imports nothing of leadkit, so every layer can use it.
+"""
+
+from typing import Final, Literal
+
+StatusGroup = Literal["new", "in_progress", "pending", "won", "lost"]
+STATUS_GROUPS: Final[tuple[str, ...]] = ("new", "in_progress", "pending", "won", "lost")
+OPEN_GROUPS: Final[tuple[str, ...]] = ("new", "in_progress", "pending")
+
+# The public contract: every source becomes a table with exactly these columns.
+TEXT_COLUMNS: Final[tuple[str, ...]] = (
+    "lead_type",
+    "status",
+    "manager",
+    "branch",
+    "ad_campaign",
+    "client",
+    "order_id",
+    "sale_id",
+)
+DATE_COLUMNS: Final[tuple[str, ...]] = ("created_at", "closed_at")
+CANONICAL_COLUMNS: Final[tuple[str, ...]] = (
+    "lead_id",
+    "created_at",
+    "closed_at",
+    "lead_type",
+    "status",
+    "status_group",
+    "manager",
+    "branch",
+    "ad_campaign",
+    "client",
+    "order_id",
+    "sale_id",
+    "converted",
+    "status_result",
+)
+# Columns a source may map; status_group may stand in for status.
+MAPPABLE_COLUMNS: Final[tuple[str, ...]] = (
+    "lead_id",
+    "created_at",
+    "closed_at",
+    "lead_type",
+    "status",
+    "status_group",
+    "manager",
+    "branch",
+    "ad_campaign",
+    "client",
+    "order_id",
+    "sale_id",
+    "converted",
+)
+
+NOT_SET: Final = "(not set)"
+UNASSIGNED: Final = "(unassigned)"
+NO_REASON: Final = "(no reason)"
+TOTAL: Final = "Total"
+
+# Grouping columns whose missing values become a marker group instead of a null.
+MISSING_MARKERS: Final[dict[str, str]] = {
+    "lead_type": NOT_SET,
+    "status": NOT_SET,
+    "manager": UNASSIGNED,
+    "branch": NOT_SET,
+    "ad_campaign": NOT_SET,
+}
+
+StatusResult = Literal["order", "sale"]
+Basis = Literal["created", "closed"]
+REPORTS: Final[tuple[str, ...]] = ("lead_conversion", "lost_leads", "employee_performance")

@@ -1,0 +1,214 @@
+"""Run parameters: the YAML file a user writes, validated into frozen models.
+
+Secrets never live here: a params file that holds an API key, token or password is
+refused, and the key is read from the environment by the source that needs it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ValidationError as PydanticError
+
+from leadkit.exceptions import ParamsError
+from leadkit.model import MAPPABLE_COLUMNS, StatusGroup, StatusResult
+from leadkit.periods import between, parse_period
+from leadkit.scope import Filters, Scope, as_values
+
+SECRET_KEYS = ("api_key", "apikey", "token", "secret", "password", "authorization")
+DEFAULT_NO_REASON = ("Lost", "Closed unsuccessfully", "Закрыто неуспешно", "Закрыт неуспешно")
+DEFAULT_TRUE = ("1", "true", "yes", "y", "t", "да")
+DEFAULT_FALSE = ("0", "false", "no", "n", "f", "нет")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Lookup(_Model):
+    """A second file joined to the main one, e.g. sales agent → regional office."""
+
+    path: Path
+    by: str = Field(description="column of the main file to look up")
+    key: str | None = Field(None, description="column of the lookup file; default: same as by")
+    columns: dict[str, str] = Field(description="canonical column → lookup file column")
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+class FileSource(_Model):
+    """A CSV, XLSX or Parquet export, mapped onto the canonical columns."""
+
+    kind: Literal["file"]
+    path: Path
+    format: Literal["csv", "xlsx", "parquet"] | None = None
+    sheet: str | int | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    status_groups: dict[str, StatusGroup] = Field(default_factory=dict)
+    status_group_values: dict[str, StatusGroup] = Field(default_factory=dict)
+    status_results: dict[str, StatusResult] = Field(default_factory=dict)
+    no_reason_statuses: tuple[str, ...] = DEFAULT_NO_REASON
+    date_format: str | tuple[str, ...] | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
+    true_values: tuple[str, ...] = DEFAULT_TRUE
+    false_values: tuple[str, ...] = DEFAULT_FALSE
+    na_values: tuple[str, ...] = ()
+    lookups: tuple[Lookup, ...] = ()
+    replace: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="canonical column → {value as read: value to use}"
+    )
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(MAPPABLE_COLUMNS))
+        if unknown:
+            raise ValueError(
+                f"unknown canonical column(s) {unknown}; the mappable ones are {', '.join(MAPPABLE_COLUMNS)}"
+            )
+        return value
+
+
+class DemoSource(_Model):
+    """A deterministic synthetic RemOnline-like company."""
+
+    kind: Literal["demo"]
+    rows: int = Field(5000, ge=10, le=1_000_000_000)
+    seed: int = 7
+    start: date = date(2025, 1, 1)
+    end: date = date(2025, 12, 31)
+    names: Literal["en", "ru"] = "en"
+
+
+Source = Annotated[FileSource | DemoSource, Field(discriminator="kind")]
+
+
+class PeriodSpec(_Model):
+    """``name`` is a shorthand (2025-03, 2025-Q1, 2025); or ``start`` and ``end``."""
+
+    name: str | None = None
+    start: date | None = None
+    end: date | None = None
+    basis: Literal["created", "closed"] = "created"
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return None if value is None else str(value)
+
+
+class Output(_Model):
+    dir: Path = Path("outputs")
+    formats: tuple[Literal["html", "pdf", "xlsx"], ...] = ("html", "pdf", "xlsx")
+
+
+class Params(_Model):
+    """Everything a run needs except secrets."""
+
+    source: Source
+    period: PeriodSpec | None = None
+    filters: dict[Literal["lead_types", "managers", "branches"], list[str]] = Field(default_factory=dict)
+    lang: Literal["en", "ru"] = "en"
+    timezone: str = "UTC"
+    output: Output = Field(default_factory=Output)
+    base_dir: Path = Field(Path("."), description="where relative paths start; set by load")
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        return {"name": str(value)} if isinstance(value, (str, int)) else value
+
+    @field_validator("filters", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: list(as_values(v)) for k, v in value.items()}
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Kyiv") from None
+        return value
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the params file, relative to the file's folder."""
+        return path if path.is_absolute() else (self.base_dir / path)
+
+    def scope(self) -> Scope:
+        """The period, basis and filters this params file asks for."""
+        filters = Filters(**{k: tuple(v) for k, v in self.filters.items()})
+        spec = self.period
+        if spec is None:
+            return Scope(filters=filters)
+        if spec.name is not None:
+            period = parse_period(spec.name)
+        elif spec.start is not None and spec.end is not None:
+            period = between(spec.start, spec.end)
+        else:
+            raise ParamsError("period needs either a name (e.g. 2025-03) or both start and end")
+        return Scope(period=period, basis=spec.basis, filters=filters)
+
+
+def _find_secrets(node: object, where: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{where}.{key}" if where else str(key)
+            if str(key).lower().replace("-", "_") in SECRET_KEYS and value not in (None, ""):
+                found.append(here)
+            found += _find_secrets(value, here)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _find_secrets(value, f"{where}[{i}]")
+    return found
+
+
+def _describe(exc: PydanticError) -> list[str]:
+    # Only locations and messages: pydantic's default text echoes input values.
+    return [f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()]
+
+
+def parse_params(data: object, where: str = "params", base_dir: Path | None = None) -> Params:
+    """Validate a mapping (as read from YAML) into ``Params``."""
+    if not isinstance(data, dict):
+        raise ParamsError(f"{where}: expected a mapping with at least a 'source:' block")
+    secrets = _find_secrets(data)
+    if secrets:
+        raise ParamsError(
+            f"{where}: {', '.join(secrets)} holds a secret; params files must not. Remove it "
+            "and set the environment variable LEADKIT_REMONLINE_API_KEY instead."
+        )
+    try:
+        return Params.model_validate({**data, "base_dir": base_dir or Path(".")})
+    except PydanticError as exc:
+        lines = "\n".join(f"  - {line}" for line in _describe(exc))
+        raise ParamsError(f"{where}: invalid parameters:\n{lines}") from None
+
+
+def load_params(path: str | Path) -> Params:
+    """Read and validate a params YAML file; relative paths in it start at its folder."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamsError(f"params file {file} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParamsError(f"params file {file} cannot be read: {exc}") from None
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ParamsError(f"params file {file} is not valid YAML{at}") from None
+    return parse_params(data, str(file), file.resolve().parent)

@@ -1,0 +1,1 @@
+"""Renderers: turn result objects into JSON, CSV and tables; they never compute."""

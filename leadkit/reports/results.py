@@ -1,0 +1,69 @@
+"""Frozen result objects: computed once, rendered many ways; they hold only small frames.
+
+``eq=False`` because pandas frames have no single truth value; compare results through
+their ``to_dict`` (render.json) form instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from leadkit.reports.quality import DataQuality
+from leadkit.scope import Scope
+
+
+@dataclass(frozen=True, eq=False)
+class ReportMeta:
+    """What every report prints around its tables."""
+
+    report: str
+    title: str
+    lang: str
+    scope: Scope
+    timezone: str
+    generated_at: datetime
+    definitions: tuple[tuple[str, str], ...]
+    data_quality: DataQuality
+
+
+@dataclass(frozen=True, eq=False)
+class ConversionResult:
+    """Lead conversion: one row per lead type, and the total."""
+
+    meta: ReportMeta
+    rows: pd.DataFrame
+    total: dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class LostLeadsResult:
+    """Lost leads: reasons with shares, reason × type, and the list of lost leads."""
+
+    meta: ReportMeta
+    reasons: pd.DataFrame
+    total: dict[str, Any]
+    by_type: pd.DataFrame
+    matrix: pd.DataFrame
+    leads: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class EmployeeResult:
+    """Employee performance: one row per manager, the total, and each manager's leads."""
+
+    meta: ReportMeta
+    rows: pd.DataFrame
+    total: dict[str, Any]
+    by_status: pd.DataFrame
+    leads: pd.DataFrame
+
+    def leads_of(self, manager: str) -> pd.DataFrame:
+        """The expandable list of one manager's leads."""
+        return self.leads[self.leads["manager"] == manager].reset_index(drop=True)
+
+
+Result = ConversionResult | LostLeadsResult | EmployeeResult

@@ -1,0 +1,100 @@
+"""Apply a scope (period, basis, filters) to the leads, and count what it leaves out."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from leadkit.exceptions import PeriodError
+from leadkit.leads import Leads
+from leadkit.model import NOT_SET, UNASSIGNED
+from leadkit.reports.measures import annotate, reason
+from leadkit.reports.quality import DataQuality
+from leadkit.scope import Scope
+
+
+def _check_dates(leads: Leads, scope: Scope) -> None:
+    if scope.period is None:
+        return
+    has = leads.has_created if scope.basis == "created" else leads.has_closed
+    if not has:
+        raise PeriodError(
+            f"{leads.label} has no {scope.date_column} dates, so a period "
+            f"({scope.period.label}, basis {scope.basis}) cannot be applied; run the report "
+            "for all time (no period) or map a date column in source.columns"
+        )
+
+
+def _conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanValue]:
+    """(in period, passes filters) as never-null booleans."""
+    in_period: ir.BooleanValue = ibis.literal(True)
+    if scope.period is not None:
+        lo, hi = scope.period.bounds()
+        col = t[scope.date_column]
+        in_period = ((col >= lo) & (col < hi)).fill_null(False)
+    passes: ir.BooleanValue = ibis.literal(True)
+    for column, values in scope.filters.items():
+        passes = passes & t[column].isin(list(values)).fill_null(False)
+    return in_period, passes
+
+
+def select(leads: Leads, scope: Scope) -> tuple[ir.Table, DataQuality]:
+    """The annotated leads in scope, and the data-quality summary for them."""
+    _check_dates(leads, scope)
+    t = annotate(leads.table)
+    in_period, passes = _conditions(t, scope)
+    chosen = t.filter(in_period & passes)
+    return chosen, _quality(leads, t, scope, in_period, passes)
+
+
+def _quality(
+    leads: Leads, t: ir.Table, scope: Scope, in_period: ir.BooleanValue, passes: ir.BooleanValue
+) -> DataQuality:
+    n = lambda cond: t.count(where=cond.fill_null(False))  # noqa: E731
+    keep = in_period & passes
+    date = t[scope.date_column]
+    no_ids = t.is_won & t.order_id.isnull() & t.sale_id.isnull()
+    counts = {
+        "rows": t.count(),
+        "no_date": n(date.isnull() & ~t.is_open),
+        "no_date_open": n(date.isnull() & t.is_open),
+        "outside_period": n(date.notnull() & ~in_period),
+        "filtered_out": n(in_period & ~passes),
+        "in_scope": n(keep),
+        "no_lead_type": n(keep & (t.lead_type == NOT_SET)),
+        "unassigned": n(keep & (t.manager == UNASSIGNED)),
+        "no_branch": n(keep & (t.branch == NOT_SET)),
+        "lost_without_reason": n(keep & t.is_lost & (reason(t, leads.no_reason_statuses) == "(no reason)")),
+        "won_placed_by_status": n(keep & no_ids & t.status_result.notnull()),
+        "won_without_order_or_sale": n(keep & no_ids & t.status_result.isnull()),
+        "closed_without_close_date": n(keep & (t.is_won | t.is_lost) & t.closed_at.isnull()),
+        "closed_before_created": n(keep & (t.closed_at < t.created_at)),
+    }  # fmt: skip
+    got = {k: int(v or 0) for k, v in t.aggregate(**counts).to_pandas().iloc[0].items()}
+    excluded: dict[str, int] = {}
+    if scope.period is not None:
+        excluded = {k: got[k] for k in ("no_date", "no_date_open", "outside_period")}
+        if scope.basis == "created":
+            excluded["no_date"] += excluded.pop("no_date_open")
+    excluded["filtered_out"] = got["filtered_out"]
+    in_scope = {k: got[k] for k in list(counts)[6:]}
+    return DataQuality(
+        source=leads.label,
+        rows_read=leads.rows_read,
+        rows_loaded=got["rows"],
+        leads_in_scope=got["in_scope"],
+        excluded=excluded,
+        in_scope=in_scope,
+        unmatched_filters=_unmatched(leads.table, scope),
+    )
+
+
+def _unmatched(t: ir.Table, scope: Scope) -> dict[str, list[str]]:
+    """Filter values that match no lead at all: usually a typo worth pointing out."""
+    found: dict[str, list[str]] = {}
+    for column, values in scope.filters.items():
+        present = set(t.filter(t[column].isin(list(values)))[column].distinct().to_pandas()[column])
+        missing = [v for v in values if v not in present]
+        if missing:
+            found[column] = missing
+    return found

@@ -1,0 +1,102 @@
+"""Sources: each turns its input into the canonical leads frame, validated once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from leadkit.log import get_logger
+from leadkit.params import DemoSource, FileSource, Params
+from leadkit.sources import demo
+from leadkit.sources.files import ROW, read_file
+from leadkit.sources.mapping import MappingSpec, clean_text, to_canonical
+from leadkit.validate import validated
+
+log = get_logger("sources")
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """A validated canonical frame and what the reports need to know about its source."""
+
+    frame: pd.DataFrame
+    label: str
+    rows_read: int
+    no_reason_statuses: tuple[str, ...]
+
+
+def _join_lookups(
+    raw: pd.DataFrame, source: FileSource, params: Params
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    columns = dict(source.columns)
+    problems: list[str] = []
+    for i, lookup in enumerate(source.lookups):
+        path = params.resolve(lookup.path)
+        table = read_file(path, encoding=lookup.encoding, delimiter=lookup.delimiter)
+        lookup_key = lookup.key or lookup.by
+        needed = [lookup_key, *lookup.columns.values()]
+        absent = [c for c in needed if c not in table.columns]
+        if lookup.by not in raw.columns:
+            absent.append(f"{lookup.by} (in the main file)")
+        if absent:
+            problems.append(f"lookup {path}: column(s) {absent} not found")
+            continue
+        table = table.assign(_key=clean_text(table[lookup_key]).str.casefold())
+        dup = table["_key"].duplicated(keep=False) & table["_key"].notna()
+        if dup.any():
+            problems.append(
+                f"lookup {path}: key {lookup_key!r} repeats for "
+                f"{sorted(table.loc[dup, lookup_key].unique().tolist())[:10]}; each key must appear once"
+            )
+            continue
+        keys = clean_text(raw[lookup.by]).str.casefold()
+        for canon, col in lookup.columns.items():
+            name = f"_lookup{i}_{col}"
+            raw[name] = keys.map(dict(zip(table["_key"], table[col], strict=True)))
+            columns[canon] = name
+    return raw, columns, problems
+
+
+def _read_file_source(source: FileSource, params: Params) -> SourceData:
+    path = params.resolve(source.path)
+    raw = read_file(
+        path,
+        source.format,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        sheet=source.sheet,
+        na_values=source.na_values,
+    )
+    raw, columns, problems = _join_lookups(raw, source, params)
+    formats = (source.date_format,) if isinstance(source.date_format, str) else source.date_format
+    spec = MappingSpec(
+        columns=columns,
+        status_groups=source.status_groups,
+        status_group_values=source.status_group_values,
+        status_results=source.status_results,
+        date_formats=tuple(formats or ()),
+        true_values=source.true_values,
+        false_values=source.false_values,
+        replace=source.replace,
+    )
+    frame, found = to_canonical(raw, spec, params.timezone, str(path))
+    frame = validated(frame, str(path), problems + found)
+    log.info("%s: %d leads read", path, len(frame))
+    return SourceData(frame, str(source.path), len(raw), source.no_reason_statuses)
+
+
+def _demo_source(source: DemoSource) -> SourceData:
+    frame = demo.generate(source.rows, source.seed, source.start, source.end, source.names)
+    frame = validated(frame.assign(**{ROW: range(1, len(frame) + 1)}), "demo source")
+    label = f"demo ({source.rows:,} leads, seed {source.seed})"
+    no_reason = (demo.NAMES[source.names]["lost"][-1],)
+    return SourceData(frame, label, len(frame), no_reason)
+
+
+def read_source(params: Params) -> SourceData:
+    """Read, map and validate the source a params file names."""
+    source = params.source
+    if isinstance(source, DemoSource):
+        return _demo_source(source)
+    return _read_file_source(source, params)
