@@ -90,8 +90,13 @@ def year(y: int) -> Period:
 
 
 def between(start: object, end: object) -> Period:
-    """The inclusive range from ``start`` to ``end``."""
+    """The inclusive range from ``start`` to ``end``, named as a month, quarter or year if it is one."""
     lo, hi = to_date(start, "period start"), to_date(end, "period end")
+    if hi >= lo and lo.day == 1:
+        for every in ("year", "quarter", "month"):
+            whole = _containing(lo, every)  # type: ignore[arg-type]
+            if (whole.start, whole.end) == (lo, hi):
+                return whole
     return Period(lo, hi, f"{lo.isoformat()}_{hi.isoformat()}")
 
 

@@ -28,8 +28,8 @@ def _prepare(
     if isinstance(source, Leads):
         return source, (scope or Scope()).updated(**overrides), lang or "en"
     params = source if isinstance(source, Params) else load_params(source)
-    base = scope or params.scope()
-    return load_leads(params), base.updated(**overrides), lang or params.lang
+    final = (scope or params.scope()).updated(**overrides)  # a bad period fails before any loading
+    return load_leads(params), final, lang or params.lang
 
 
 def compute(

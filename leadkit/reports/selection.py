@@ -93,7 +93,7 @@ def _unmatched(t: ir.Table, scope: Scope) -> dict[str, list[str]]:
     """Filter values that match no lead at all: usually a typo worth pointing out."""
     found: dict[str, list[str]] = {}
     for column, values in scope.filters.items():
-        present = set(t.filter(t[column].isin(list(values)))[column].distinct().to_pandas()[column])
+        present = set(t.filter(t[column].isin(list(values))).select(column).distinct().to_pandas()[column])
         missing = [v for v in values if v not in present]
         if missing:
             found[column] = missing

@@ -10,7 +10,7 @@ from leadkit.log import get_logger
 from leadkit.params import DemoSource, FileSource, Params
 from leadkit.sources import demo
 from leadkit.sources.files import ROW, read_file
-from leadkit.sources.mapping import MappingSpec, clean_text, to_canonical
+from leadkit.sources.mapping import MappingSpec, clean_text, effective_columns, to_canonical
 from leadkit.validate import validated
 
 log = get_logger("sources")
@@ -24,6 +24,7 @@ class SourceData:
     label: str
     rows_read: int
     no_reason_statuses: tuple[str, ...]
+    dated: tuple[str, ...] = ("created_at", "closed_at")  # date columns the source provides
 
 
 def _join_lookups(
@@ -83,7 +84,8 @@ def _read_file_source(source: FileSource, params: Params) -> SourceData:
     frame, found = to_canonical(raw, spec, params.timezone, str(path))
     frame = validated(frame, str(path), problems + found)
     log.info("%s: %d leads read", path, len(frame))
-    return SourceData(frame, str(source.path), len(raw), source.no_reason_statuses)
+    dated = tuple(c for c in ("created_at", "closed_at") if c in effective_columns(raw, columns))
+    return SourceData(frame, str(source.path), len(raw), source.no_reason_statuses, dated)
 
 
 def _demo_source(source: DemoSource) -> SourceData:

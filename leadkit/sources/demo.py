@@ -61,7 +61,7 @@ def status_results(names: str) -> dict[str, str]:
 def _created(rng: np.random.Generator, n: int, start: date, end: date) -> np.ndarray:
     days = pd.date_range(start, end, freq="D")
     season = 1 + 0.3 * np.sin(2 * np.pi * (days.month.to_numpy() - 3) / 12)
-    weekday = np.where(days.weekday.to_numpy() >= 5, 0.55, 1.0)
+    weekday = np.where(days.day_of_week.to_numpy() >= 5, 0.55, 1.0)
     weight = season * weekday
     day = rng.choice(len(days), size=n, p=weight / weight.sum())
     seconds = rng.integers(9 * 3600, 20 * 3600, size=n)

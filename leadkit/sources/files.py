@@ -8,6 +8,7 @@ it (header = row 1), so that errors can point at it.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ log = get_logger("sources.files")
 ROW = "_row"
 _UTF8 = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf_8_sig", "utf8-sig"}
 _DELIMITERS = (",", ";", "\t", "|")
+_WORD = re.compile(r"\w+")
 
 
 def detect_format(path: Path, declared: str | None) -> str:
@@ -43,9 +45,14 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _looks_cyrillic(text: str) -> bool:
+    """True for Russian/Ukrainian text; False for e.g. Latin-1 read as cp1251 ("Йtй cafй")."""
     high = [c for c in text if ord(c) > 127]
     cyr = sum(1 for c in high if "\u0400" <= c <= "\u04ff" or c in "№«»—–")
-    return bool(high) and cyr / len(high) >= 0.9
+    if not high or cyr / len(high) < 0.9:
+        return False
+    words = [w for w in _WORD.findall(text) if any("\u0400" <= c <= "\u04ff" for c in w)]
+    mixed = sum(1 for w in words if any(c.isascii() and c.isalpha() for c in w))
+    return mixed <= 0.05 * len(words)
 
 
 def decode(data: bytes, encoding: str | None, where: str) -> str:

@@ -12,7 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
-from leadkit.model import MISSING_MARKERS, STATUS_GROUPS, TEXT_COLUMNS
+from leadkit.model import MAPPABLE_COLUMNS, MISSING_MARKERS, STATUS_GROUPS, TEXT_COLUMNS
 from leadkit.sources.files import ROW
 
 EPOCH_UNITS: dict[str, Literal["ms", "s"]] = {"epoch_ms": "ms", "epoch_s": "s"}
@@ -68,7 +68,7 @@ def parse_dates(series: pd.Series, formats: tuple[str, ...], timezone: str) -> t
     if pd.api.types.is_datetime64_any_dtype(series):
         return _to_local(series, timezone), pd.Series(False, index=series.index)
     result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
-    stamps = series.map(lambda v: isinstance(v, pd.Timestamp))
+    stamps = series.map(lambda v: isinstance(v, pd.Timestamp)).astype(bool)
     if stamps.any():
         result[stamps] = _to_local(pd.to_datetime(series[stamps]), timezone)
     pending = series.notna() & ~stamps
@@ -168,9 +168,14 @@ def _statuses(raw: pd.DataFrame, spec: MappingSpec, cols: Mapping[str, str], out
     return problems
 
 
+def effective_columns(raw: pd.DataFrame, columns: Mapping[str, str]) -> dict[str, str]:
+    """The mapping, plus every canonical name the file already uses as a column name."""
+    return {c: c for c in MAPPABLE_COLUMNS if c in raw.columns} | dict(columns)
+
+
 def to_canonical(raw: pd.DataFrame, spec: MappingSpec, timezone: str, where: str) -> tuple[pd.DataFrame, list[str]]:
     """The canonical frame (plus ``_row``) and the list of problems found on the way."""
-    cols = {c: c for c in ("lead_id", "status") if c in raw.columns} | dict(spec.columns)
+    cols = effective_columns(raw, spec.columns)
     problems = _missing_columns(raw, cols, where)
     if problems:
         return pd.DataFrame(), problems

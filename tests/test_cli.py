@@ -1,0 +1,145 @@
+"""The CLI: conventions, exit codes, error messages without tracebacks, JSON equal to the API."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import MARCH_SOURCE
+from hypothesis import HealthCheck, given, settings
+from strategies import lead_frames
+
+from leadkit.cli import main
+from leadkit.leads import from_frame
+from leadkit.render.jsonout import to_dict
+from leadkit.reports import compute
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_params(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "leadkit", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def without_time(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k != "generated_at"}
+
+
+def test_help_and_version_follow_conventions():
+    done = run("--help")
+    assert done.returncode == 0 and "compute" in done.stdout and "check" in done.stdout
+    assert run("--version").stdout.startswith("leadkit ")
+    assert run("compute", "--help").returncode == 0
+    assert run("compute").returncode == 2  # argparse usage error
+
+
+@pytest.mark.parametrize("report", ["lead_conversion", "lost_leads", "employee_performance"])
+def test_json_equals_the_python_api(tmp_path, report, capsys):
+    params = write_params(tmp_path, {"source": MARCH_SOURCE})
+    assert main(["compute", str(params), "--report", report, "--period", "2025-03", "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    expected = to_dict(compute(report, params, period="2025-03"))
+    assert without_time(printed) == json.loads(json.dumps(without_time(expected)))
+    assert set(printed) >= {"report", "period", "filters", "rows", "total", "data_quality"}
+    assert printed["period"] == {"start": "2025-03-01", "end": "2025-03-31", "basis": "created", "label": "2025-03"}
+
+
+def test_row_keys_are_the_documented_contract(tmp_path, capsys):
+    params = write_params(tmp_path, {"source": MARCH_SOURCE})
+    main(["compute", str(params), "--report", "lead_conversion", "--format", "json"])
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    assert list(row) == ["lead_type", "leads", "converted", "orders", "sales", "won", "lost", "open",
+                         "conversion_pct", "closed_conversion_pct", "ci_low_pct", "ci_high_pct"]  # fmt: skip
+    main(["compute", str(params), "--report", "employee_performance", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert next(iter(data["rows"][0])) == "manager" and "by_status" in data["rows"][0]
+    main(["compute", str(params), "--report", "lost_leads", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert list(data["rows"][0]) == ["reason", "leads", "share_pct"] and list(data["by_type"][0]) == [
+        "lead_type",
+        "reason",
+        "leads",
+    ]
+
+
+def test_csv_and_table_formats(tmp_path, capsys):
+    params = write_params(tmp_path, {"source": MARCH_SOURCE})
+    main(
+        [
+            "compute",
+            str(params),
+            "--report",
+            "lead_conversion",
+            "--start",
+            "2025-03-01",
+            "--end",
+            "2025-03-31",
+            "--format",
+            "csv",
+        ]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("lead_type,leads,converted") and lines[-1].startswith("Total,9,5,3,2,4,3,2")
+    main(["compute", str(params), "--report", "lead_conversion", "--period", "2025-03", "--managers", "Bob"])
+    out = capsys.readouterr().out
+    assert "Lead conversion — 2025-03" in out and "Data quality" in out
+
+
+def test_check_prints_the_data_quality(tmp_path, capsys):
+    params = write_params(tmp_path, {"source": MARCH_SOURCE})
+    assert main(["check", str(params), "--period", "2025-03", "--format", "json"]) == 0
+    quality = json.loads(capsys.readouterr().out)
+    assert quality["rows_read"] == 13 and quality["excluded"]["no_date"] == 1
+
+
+def test_expected_problems_exit_1_with_one_message_and_no_traceback(tmp_path):
+    missing = run("compute", str(tmp_path / "none.yaml"), "--report", "lead_conversion")
+    assert missing.returncode == 1 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,created,status\n1,2025-03-01,Won\n1,2025-03-02,Lost\n", encoding="utf-8")
+    params = write_params(
+        tmp_path, {"source": {**MARCH_SOURCE, "path": str(bad), "columns": {"lead_id": "id", "created_at": "created"}}}
+    )
+    done = run("compute", str(params), "--report", "lead_conversion")
+    assert done.returncode == 1 and "duplicate lead id" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
+    period = run("compute", str(params), "--report", "lead_conversion", "--period", "someday")
+    assert period.returncode == 1 and "not understood" in period.stderr
+    half = run("compute", str(params), "--report", "lead_conversion", "--start", "2025-01-01")
+    assert half.returncode == 1 and "--start and --end together" in half.stderr
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(lead_frames(max_size=40))
+def test_cli_json_equals_api_on_generated_data(tmp_path, frame):
+    csv = tmp_path / "gen.csv"
+    frame.to_csv(csv, index=False)
+    groups = {s: g for g, s in zip(frame["status_group"], frame["status"], strict=True)}
+    source = {"kind": "file", "path": str(csv), "status_groups": groups or {"x": "new"},
+              "status_results": {"Successful order": "order", "Successful sale": "sale"}}  # fmt: skip
+    params = write_params(tmp_path, {"source": source})
+    leads = from_frame(
+        frame, no_reason_statuses=("Lost", "Closed unsuccessfully", "Закрыто неуспешно", "Закрыт неуспешно")
+    )
+    for report in ("lead_conversion", "lost_leads", "employee_performance"):
+        from contextlib import redirect_stdout
+        from io import StringIO
+
+        buffer = StringIO()
+        with redirect_stdout(buffer):
+            assert main(["compute", str(params), "--report", report, "--format", "json"]) == 0
+        printed = without_time(json.loads(buffer.getvalue()))
+        expected = json.loads(json.dumps(without_time(to_dict(compute(report, leads)))))
+        assert printed["rows"] == expected["rows"] and printed["total"] == expected["total"]

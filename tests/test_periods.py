@@ -1,0 +1,59 @@
+from datetime import date, datetime
+
+import pytest
+
+from leadkit.exceptions import PeriodError
+from leadkit.periods import between, iter_periods, parse_period
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "label"),
+    [
+        ("2025", date(2025, 1, 1), date(2025, 12, 31), "2025"),
+        ("2025-Q1", date(2025, 1, 1), date(2025, 3, 31), "2025-Q1"),
+        ("2024-q4", date(2024, 10, 1), date(2024, 12, 31), "2024-Q4"),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "2024-02"),
+        ("2025-W01", date(2024, 12, 30), date(2025, 1, 5), "2025-W01"),
+        ("2025-03-15", date(2025, 3, 15), date(2025, 3, 15), "2025-03-15"),
+        ("2025-01-10..2025-02-05", date(2025, 1, 10), date(2025, 2, 5), "2025-01-10_2025-02-05"),
+    ],
+)
+def test_parse_period(text, start, end, label):
+    period = parse_period(text)
+    assert (period.start, period.end, period.label) == (start, end, label)
+
+
+def test_a_range_that_is_a_whole_month_gets_the_month_label():
+    assert between("2025-03-01", "2025-03-31").label == "2025-03"
+    assert between("2025-01-01", "2025-12-31").label == "2025"
+    assert between("2025-04-01", "2025-06-30").label == "2025-Q2"
+
+
+def test_bounds_include_the_whole_end_day():
+    lo, hi = parse_period("2025-03").bounds()
+    assert lo == datetime(2025, 3, 1) and hi == datetime(2025, 4, 1)
+
+
+@pytest.mark.parametrize("text", ["2025-13", "March", "2025-Q5", "2025-02-30", ""])
+def test_bad_period_says_which_forms_work(text):
+    with pytest.raises(PeriodError, match="2025-Q1"):
+        parse_period(text)
+
+
+def test_reversed_range_is_refused():
+    with pytest.raises(PeriodError, match="before it starts"):
+        between("2025-03-31", "2025-03-01")
+
+
+def test_iter_periods_months_quarters_weeks():
+    assert [p.label for p in iter_periods("2025-11", "2026-02", "month")] == [
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+    ]
+    assert [p.label for p in iter_periods("2025-02", "2025-08", "quarter")] == ["2025-Q1", "2025-Q2", "2025-Q3"]
+    weeks = list(iter_periods("2025-01-01", "2025-01-14", "week"))
+    assert [p.label for p in weeks] == ["2025-W01", "2025-W02", "2025-W03"]
+    with pytest.raises(PeriodError):
+        list(iter_periods("2025-03", "2025-01", "month"))

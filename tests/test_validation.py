@@ -1,0 +1,75 @@
+"""Bad lead data: one error that lists every problem, with rows, values and what to do."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MARCH_SOURCE, params_for
+
+from leadkit.exceptions import ValidationError
+from leadkit.leads import load_leads
+from leadkit.reports import lead_conversion
+
+
+def load_text(tmp_path, text, **source):
+    path = tmp_path / "leads.csv"
+    path.write_text(text, encoding="utf-8")
+    return load_leads(params_for({**MARCH_SOURCE, "path": str(path), **source}))
+
+
+HEADER = "id,created,closed,type,status,manager,branch,order,sale,client\n"
+
+
+def test_duplicate_ids_are_an_error_listing_them(tmp_path):
+    text = HEADER + "A,2025-03-01,,Call,Won,Ann,,,,\nB,2025-03-01,,Call,Won,Ann,,,,\nA,2025-03-02,,Call,Lost,Ann,,,,\n"
+    with pytest.raises(ValidationError) as err:
+        load_text(tmp_path, text)
+    assert "1 duplicate lead id(s): 'A' (rows 2, 4)" in str(err.value)
+    assert "nothing is double-counted" in str(err.value)
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    text = HEADER + (
+        "1,2025-03-01,,Call,Won,Ann,,,,\n"
+        "2,31/02/2025,,Call,Mystery,Ann,,,,\n"
+        ",2025-03-01,,Call,Won,Ann,,,,\n"
+        "4,2025-03-01,yesterday,Call,Other thing,Ann,,,,\n"
+        "5,2025-03-01,,Call,Mystery,Ann,,,,\n"
+    )
+    with pytest.raises(ValidationError) as err:
+        load_text(tmp_path, text)
+    message = str(err.value)
+    assert "'created' (created_at): unparseable dates in rows 3" in message
+    assert "'closed' (closed_at): unparseable dates in rows 5" in message
+    assert "'Mystery' (2 rows), 'Other thing' (1 rows)" in message
+    assert "empty lead_id in rows 4" in message
+    assert "source.status_groups" in message and "source.date_format" in message
+    assert err.value.problems and len(err.value.problems) == 4
+
+
+def test_missing_columns_list_what_the_file_has(tmp_path):
+    with pytest.raises(ValidationError) as err:
+        load_text(tmp_path, "id,created,state\n1,2025-03-01,Won\n")
+    message = str(err.value)
+    assert "column 'status' (mapped to status) is not in" in message and "'state'" in message
+
+
+def test_status_mapping_ignores_case_and_spacing(tmp_path):
+    leads = load_text(
+        tmp_path, HEADER + "1,2025-03-01,,Call,  successful   ORDER ,Ann,,,,\n2,2025-03-01,,call,won,ann,,,,\n"
+    )
+    result = lead_conversion(leads)
+    assert result.total["won"] == 2 and result.total["orders"] == 1
+    # spellings that differ only by case merge under the most frequent one (ties: first in sort order)
+    assert sorted(result.rows["lead_type"]) == ["Call"]
+
+
+def test_converted_flag_and_status_group_column(tmp_path):
+    path = tmp_path / "flags.csv"
+    path.write_text("id,stage,conv\n1,6,1\n2,7,0\n3,2,\n4,2,maybe\n", encoding="utf-8")
+    source = {"kind": "file", "path": str(path), "columns": {"lead_id": "id", "status_group": "stage", "converted": "conv"},
+              "status_group_values": {"6": "won", "7": "lost", "2": "in_progress"}}  # fmt: skip
+    with pytest.raises(ValidationError, match="neither true nor false in rows 5"):
+        load_leads(params_for(source))
+    path.write_text("id,stage,conv\n1,6,1\n2,7,0\n3,2,\n4,2,yes\n", encoding="utf-8")
+    total = lead_conversion(load_leads(params_for(source))).total
+    assert (total["converted"], total["won"], total["lost"], total["open"]) == (2, 2, 1, 1)
