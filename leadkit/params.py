@@ -210,7 +210,8 @@ def load_params(path: str | Path) -> Params:
     except yaml.YAMLError as exc:
         mark, start = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = f": {exc.problem}" if getattr(exc, "problem", None) else ""
+        problem = getattr(exc, "problem", None)
+        what = f": {problem}" if problem else ""
         began = f" (in what starts at line {start.line + 1})" if start else ""
         raise ParamsError(f"params file {file} is not valid YAML{at}{what}{began}") from None
     return parse_params(data, str(file), file.resolve().parent)

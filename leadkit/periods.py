@@ -94,7 +94,7 @@ def between(start: object, end: object) -> Period:
     lo, hi = to_date(start, "period start"), to_date(end, "period end")
     if hi >= lo and lo.day == 1:
         for every in ("year", "quarter", "month"):
-            whole = _containing(lo, every)  # type: ignore[arg-type]
+            whole = _containing(lo, every)
             if (whole.start, whole.end) == (lo, hi):
                 return whole
     return Period(lo, hi, f"{lo.isoformat()}_{hi.isoformat()}")
