@@ -56,7 +56,7 @@ class FileSource(_Model):
     date_format: str | tuple[str, ...] | None = None
     encoding: str | None = None
     delimiter: str | None = None
-    decimal: str = "."
+    decimal: Literal[".", ","] = Field(".", description="decimal mark of numbers, e.g. flags written 1,0")
     true_values: tuple[str, ...] = DEFAULT_TRUE
     false_values: tuple[str, ...] = DEFAULT_FALSE
     na_values: tuple[str, ...] = ()
@@ -64,6 +64,15 @@ class FileSource(_Model):
     replace: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="canonical column → {value as read: value to use}"
     )
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, value: str | None) -> str | None:
+        named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+        value = named.get(value.lower(), value) if value else value
+        if value is not None and len(value) != 1:
+            raise ValueError("write one character, or tab / comma / semicolon / pipe")
+        return value
 
     @field_validator("columns")
     @classmethod

@@ -73,3 +73,12 @@ def test_converted_flag_and_status_group_column(tmp_path):
     path.write_text("id,stage,conv\n1,6,1\n2,7,0\n3,2,\n4,2,yes\n", encoding="utf-8")
     total = lead_conversion(load_leads(params_for(source))).total
     assert (total["converted"], total["won"], total["lost"], total["open"]) == (2, 2, 1, 1)
+
+
+def test_semicolon_tab_delimiters_and_decimal_comma_flags(tmp_path):
+    path = tmp_path / "flags.tsv"
+    path.write_text("id\tstatus\tconv\n1\tWon\t1,00\n2\tLost\t0,00\n3\tLost\t\n", encoding="utf-8")
+    source = {"kind": "file", "path": str(path), "delimiter": "tab", "decimal": ",",
+              "columns": {"lead_id": "id", "converted": "conv"}, "status_groups": {"Won": "won", "Lost": "lost"}}  # fmt: skip
+    total = lead_conversion(load_leads(params_for(source))).total
+    assert (total["leads"], total["converted"], total["lost"]) == (3, 1, 2)

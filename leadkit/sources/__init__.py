@@ -79,6 +79,7 @@ def _read_file_source(source: FileSource, params: Params) -> SourceData:
         date_formats=tuple(formats or ()),
         true_values=source.true_values,
         false_values=source.false_values,
+        decimal=source.decimal,
         replace=source.replace,
     )
     frame, found = to_canonical(raw, spec, params.timezone, str(path))

@@ -29,6 +29,7 @@ class MappingSpec:
     date_formats: tuple[str, ...] = ()
     true_values: tuple[str, ...] = ()
     false_values: tuple[str, ...] = ()
+    decimal: str = "."
     replace: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
@@ -98,14 +99,18 @@ def _to_local(values: pd.Series, timezone: str) -> pd.Series:
 
 
 def parse_flags(
-    series: pd.Series, true_values: tuple[str, ...], false_values: tuple[str, ...]
+    series: pd.Series, true_values: tuple[str, ...], false_values: tuple[str, ...], decimal: str = "."
 ) -> tuple[pd.Series, pd.Series]:
-    """Booleans from flag text; a mask of cells that are neither true nor false values."""
+    """Booleans from flag text; a mask of cells that are neither true nor false values.
+
+    Numbers such as ``1,0`` or ``0.00`` (Excel exports) count as true when non-zero.
+    """
     if pd.api.types.is_bool_dtype(series):
         return series.astype("boolean"), pd.Series(False, index=series.index)
     text = series.astype("string").str.strip().str.casefold()
-    yes = text.isin([v.casefold() for v in true_values])
-    no = text.isin([v.casefold() for v in false_values])
+    number = pd.to_numeric(text.str.replace(decimal, ".", regex=False), errors="coerce")
+    yes = text.isin([v.casefold() for v in true_values]) | (number.notna() & (number != 0))
+    no = text.isin([v.casefold() for v in false_values]) | (number == 0)
     flags = pd.Series(pd.NA, index=series.index, dtype="boolean")
     flags[yes.fillna(False).astype(bool)] = True
     flags[no.fillna(False).astype(bool)] = False
@@ -201,7 +206,7 @@ def to_canonical(raw: pd.DataFrame, spec: MappingSpec, timezone: str, where: str
                 "(e.g. '%d.%m.%Y' or '%m/%d/%Y')"
             )
     if "converted" in cols:
-        out["converted"], bad = parse_flags(raw[cols["converted"]], spec.true_values, spec.false_values)
+        out["converted"], bad = parse_flags(raw[cols["converted"]], spec.true_values, spec.false_values, spec.decimal)
         if bad.any():
             problems.append(
                 f"column {cols['converted']!r} (converted): values that are neither true nor "
