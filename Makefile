@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= outputs
 
-.PHONY: help venv demo test lint typecheck unit clean
+.PHONY: help venv demo lab test lint typecheck unit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -13,19 +13,18 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[pdf,lab,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)  ## create .venv and install leadkit with its dev tools
 
-demo: $(STAMP)  ## the three reports on the built-in demo data
-	mkdir -p $(OUT)/demo
-	for r in lead_conversion lost_leads employee_performance; do \
-	  $(BIN)/leadkit compute params/demo.yaml --report $$r --format json > $(OUT)/demo/$$r.json.tmp && \
-	  mv $(OUT)/demo/$$r.json.tmp $(OUT)/demo/$$r.json || exit 1; \
-	  $(BIN)/leadkit compute params/demo.yaml --report $$r --format table; \
-	done
-	@echo "Demo reports written to $(abspath $(OUT))/demo/"
+demo: $(STAMP)  ## the three reports on the demo company: Oct-Dec 2025 and the whole year
+	$(BIN)/leadkit batch params/demo.yaml --from 2025-10 --to 2025-12 --every month --out $(OUT)/demo > /dev/null
+	$(BIN)/leadkit run params/demo.yaml --period 2025 --out $(OUT)/demo > /dev/null
+	@echo "Demo reports: $(abspath $(OUT))/demo/index.html"
+
+lab: $(STAMP)  ## JupyterLab on the notebooks (demo data, live filter widgets)
+	cd notebooks && ../$(BIN)/jupyter lab
 
 lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check leadkit tests benchmarks

@@ -49,14 +49,37 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("params", help="params YAML file")
     check.add_argument("--format", choices=("json", "table"), default="table")
     _add_scope_options(check)
+
+    run = sub.add_parser("run", help="render reports for one period to HTML, PDF and Excel")
+    run.add_argument("params", help="params YAML file")
+    _add_scope_options(run)
+    _add_output_options(run)
+
+    batch = sub.add_parser("batch", help="render reports for every period in a range")
+    batch.add_argument("params", help="params YAML file")
+    batch.add_argument("--from", dest="first", required=True, help="first period, e.g. 2025-01")
+    batch.add_argument("--to", dest="last", required=True, help="last period, e.g. 2025-12")
+    batch.add_argument("--every", choices=("month", "quarter", "week", "year"), default="month")
+    batch.add_argument("--basis", choices=("created", "closed"), help="place leads by creation or close date")
+    batch.add_argument("--lang", choices=("en", "ru"), help="language of the reports")
+    _add_output_options(batch)
     return parser
 
 
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--report", action="append", choices=REPORTS, help="only this report (repeatable)")
+    p.add_argument("--out", help="output folder (default: params output.dir, else outputs/)")
+    p.add_argument("--formats", help="comma-separated: html,pdf,xlsx (default: params output.formats)")
+    p.add_argument("--force", action="store_true", help="rebuild periods whose outputs are up to date")
+    p.add_argument("--workers", type=int, help="reports run in parallel (default: the number of cores)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds any one notebook cell may take")
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    if (args.start is None) != (args.end is None):
+    if (getattr(args, "start", None) is None) != (getattr(args, "end", None) is None):
         raise LeadkitError("give --start and --end together, or use --period")
     names = ("period", "start", "end", "basis", "lead_types", "managers", "branches")
-    return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from leadkit.exceptions import LeadkitError
 from leadkit.leads import load_leads
-from leadkit.params import load_params
+from leadkit.params import Params, PeriodSpec, load_params
+from leadkit.periods import Period, iter_periods
 from leadkit.render.jsonout import main_table, to_dict, to_json
 from leadkit.reports import compute
 from leadkit.reports.selection import select
@@ -75,6 +78,69 @@ def cmd_check(args: argparse.Namespace, overrides: dict[str, object]) -> int:
     return 0
 
 
+def _formats(text: str | None) -> tuple[str, ...] | None:
+    if not text:
+        return None
+    chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in ("html", "pdf", "xlsx")]
+    if unknown:
+        raise LeadkitError(f"--formats: unknown format(s) {unknown}; choose from html, pdf, xlsx")
+    return chosen
+
+
+def _batch(args: argparse.Namespace, params: Params, periods: list[Period | None], basis: str | None = None) -> int:
+    from leadkit.pipeline.batch import run_batch
+
+    summary = run_batch(
+        params,
+        periods,
+        reports=args.report,
+        out=Path(args.out) if args.out else None,
+        formats=_formats(args.formats),
+        force=args.force,
+        workers=args.workers,
+        timeout=args.timeout,
+        basis=basis,
+        show_progress=sys.stderr.isatty(),
+    )
+    console = Console(stderr=True)
+    for label in summary.built:
+        console.print(f"built   {label}")
+    for label in summary.skipped:
+        console.print(f"skipped {label} (up to date; --force rebuilds)")
+    for label, errors in summary.failed.items():
+        for report, error in errors.items():
+            console.print(f"[red]FAILED[/red]  {label} {report}: {error}", markup=True, highlight=False)
+    print(summary.index)
+    return 0 if summary.ok else 1
+
+
+def _with_options(params: Params, args: argparse.Namespace, overrides: dict[str, object]) -> Params:
+    scope = params.scope().updated(**overrides)
+    changes: dict[str, object] = {"filters": scope.filters.as_dict()}
+    if args.lang:
+        changes["lang"] = args.lang
+    if scope.period is not None:
+        changes["period"] = PeriodSpec(start=scope.period.start, end=scope.period.end, basis=scope.basis)
+    elif args.basis:
+        changes["period"] = None
+    return params.model_copy(update=changes)
+
+
+def cmd_run(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+    params = _with_options(load_params(args.params), args, overrides)
+    scope = params.scope()
+    if args.basis and scope.period is None:
+        raise LeadkitError("--basis needs a period (--period or --start/--end)")
+    return _batch(args, params, [scope.period])
+
+
+def cmd_batch(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+    params = _with_options(load_params(args.params), args, {})
+    periods: list[Period | None] = list(iter_periods(args.first, args.last, args.every))
+    return _batch(args, params, periods, basis=args.basis)
+
+
 def run_command(args: argparse.Namespace, overrides: dict[str, object]) -> int:
-    handlers = {"compute": cmd_compute, "check": cmd_check}
+    handlers = {"compute": cmd_compute, "check": cmd_check, "run": cmd_run, "batch": cmd_batch}
     return handlers[args.command](args, overrides)

@@ -58,3 +58,31 @@ def march() -> Leads:
 def datasets() -> Path:
     assert DATASETS.is_dir(), f"the shared datasets are expected at {DATASETS}"
     return DATASETS
+
+
+@pytest.fixture(scope="session")
+def march_batch(tmp_path_factory):
+    """The March file through the whole pipeline: February and March 2025, every format."""
+    from leadkit.periods import parse_period
+    from leadkit.pipeline.batch import run_batch
+
+    out = tmp_path_factory.mktemp("batch")
+    periods = [parse_period("2025-02"), parse_period("2025-03")]
+    summary = run_batch(params_for(MARCH_SOURCE), periods, out=out, show_progress=False)
+    assert summary.ok, summary.failed
+    return out, summary
+
+
+HOSTILE_SOURCE: dict[str, Any] = {**MARCH_SOURCE, "path": str(DATA / "hostile.csv")}
+
+
+@pytest.fixture(scope="session")
+def hostile_batch(tmp_path_factory):
+    """Script tags, formulas, control characters and Cyrillic through the pipeline, in Russian."""
+    from leadkit.periods import parse_period
+    from leadkit.pipeline.batch import run_batch
+
+    out = tmp_path_factory.mktemp("hostile")
+    summary = run_batch(params_for(HOSTILE_SOURCE, lang="ru"), [parse_period("2025-03")], out=out, show_progress=False)
+    assert summary.ok, summary.failed
+    return out / "2025-03"

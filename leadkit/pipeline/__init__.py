@@ -1,0 +1,1 @@
+"""The batch pipeline: load once, snapshot, run the notebooks per period, export, index."""

@@ -1,0 +1,240 @@
+"""Run reports for many periods: load once, snapshot, run notebooks in parallel, export.
+
+Each period is built in a staging folder and moved into ``OUT/<period>/`` only when all
+its reports succeeded, file by file with atomic renames, its manifest written last. A
+killed batch therefore leaves every earlier output whole, and a re-run rebuilds only
+periods whose manifest is missing or no longer matches.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from leadkit.exceptions import LeadkitError
+from leadkit.log import get_logger
+from leadkit.model import REPORTS
+from leadkit.params import Params
+from leadkit.periods import Period
+from leadkit.pipeline import manifest
+from leadkit.pipeline.index import write_index
+from leadkit.scope import Scope
+from leadkit.snapshot import fingerprint, write_snapshot
+from leadkit.sources import read_source
+
+log = get_logger("pipeline")
+ALL_TIME = "all-time"
+
+
+@dataclass
+class BatchSummary:
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, dict[str, str]] = field(default_factory=dict)
+    index: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _files(report: str, formats: tuple[str, ...]) -> list[str]:
+    return [f"{report}.ipynb", *(f"{report}.{fmt}" for fmt in formats)]
+
+
+def run_job(job: dict[str, Any]) -> dict[str, Any]:
+    """In a worker process: execute one report notebook, then export HTML and PDF."""
+    from leadkit.pipeline.execute import execute
+    from leadkit.pipeline.export import html_to_pdf, notebook_to_html, write_html
+    from leadkit.reports.definitions import title
+
+    staging, report, formats = Path(job["staging"]), job["report"], job["formats"]
+    _log_to(Path(job["log"]))
+    try:
+        ipynb = staging / f"{report}.ipynb"
+        execute(report, job["parameters"], ipynb, job["timeout"])
+        if "html" in formats or "pdf" in formats:
+            lang = job["parameters"]["lang"]
+            html = notebook_to_html(ipynb, f"{title(report, lang)} — {job['label']}", lang)
+            if "html" in formats:
+                write_html(html, staging / f"{report}.html")
+            if "pdf" in formats:
+                html_to_pdf(html, staging / f"{report}.pdf")
+        return {"report": report, "error": None}
+    except Exception as exc:  # a report's failure is recorded, the batch goes on
+        return {"report": report, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _log_to(path: Path) -> None:
+    """Send this worker's stderr, and so its kernels' chatter, to a log file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (lives as long as the worker)
+    os.dup2(handle.fileno(), 2)
+
+
+def _run_params(
+    params: Params, scope: Scope, data_label: str, reports: list[str], formats: tuple[str, ...]
+) -> dict[str, Any]:
+    info = scope.as_dict()
+    return {
+        "source": data_label,
+        "period": info["period"],
+        "filters": info["filters"],
+        "basis": scope.basis,
+        "lang": params.lang,
+        "timezone": params.timezone,
+        "reports": reports,
+        "formats": list(formats),
+    }
+
+
+def _notebook_parameters(run: dict[str, Any], snapshot: Path, staging: Path, report: str) -> dict[str, Any]:
+    period = run["period"]
+    return {
+        "data": str(snapshot),
+        "params_file": None,
+        "period": None,
+        "start": period["start"] if period else None,
+        "end": period["end"] if period else None,
+        "basis": run["basis"],
+        **run["filters"],
+        "lang": run["lang"],
+        "interactive": False,
+        "excel_path": str(staging / f"{report}.xlsx") if "xlsx" in run["formats"] else None,
+    }
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LeadkitError(f"another leadkit batch is writing to {out}; wait for it to finish") from None
+        yield
+
+
+def _publish(staging: Path, folder: Path, record: manifest.Manifest) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / manifest.NAME).unlink(missing_ok=True)  # a crash before the end means "rebuild"
+    for name in sorted(record.files):
+        os.replace(staging / name, folder / name)
+    record.write(folder)
+
+
+def run_batch(
+    params: Params,
+    periods: list[Period | None],
+    *,
+    reports: list[str] | None = None,
+    out: Path | None = None,
+    formats: tuple[str, ...] | None = None,
+    force: bool = False,
+    workers: int | None = None,
+    timeout: int = 600,
+    basis: str | None = None,
+    show_progress: bool = True,
+) -> BatchSummary:
+    """Build ``reports`` × ``periods`` under ``out``; see the module docstring for guarantees."""
+    reports = list(reports or REPORTS)
+    formats = tuple(formats or params.output.formats)
+    out = (out or params.resolve(params.output.dir)).resolve()
+    summary = BatchSummary()
+    with _locked(out):
+        shutil.rmtree(out / ".staging", ignore_errors=True)  # left by a killed run
+        data = read_source(params)
+        print_ = fingerprint(data.frame)
+        snapshot = out / ".data" / f"leads-{print_}.parquet"
+        if not snapshot.exists():
+            write_snapshot(data, snapshot, params.timezone)
+        todo: dict[str, tuple[Path, dict[str, Any]]] = {}
+        base = params.scope()
+        base = Scope(base.period, basis or base.basis, base.filters)  # type: ignore[arg-type]
+        for period in periods:
+            scope = base if period is None else Scope(period, base.basis, base.filters)
+            label = period.label if period else ALL_TIME
+            run = _run_params(params, scope, data.label, reports, formats)
+            expected = [f for r in reports for f in _files(r, formats)]
+            if not force and manifest.still_valid(out / label, run, print_, expected):
+                summary.skipped.append(label)
+                continue
+            staging = out / ".staging" / f"{label}-{uuid.uuid4().hex[:8]}"
+            staging.mkdir(parents=True)
+            todo[label] = (staging, run)
+        _execute(todo, snapshot, print_, out, reports, timeout, workers, show_progress, summary)
+        shutil.rmtree(out / ".staging", ignore_errors=True)
+        summary.index = write_index(out, params.lang)
+    return summary
+
+
+def _execute(
+    todo: dict[str, tuple[Path, dict[str, Any]]],
+    snapshot: Path,
+    print_: str,
+    out: Path,
+    reports: list[str],
+    timeout: int,
+    workers: int | None,
+    show_progress: bool,
+    summary: BatchSummary,
+) -> None:
+    if not todo:
+        return
+    jobs = [
+        {"staging": str(staging), "report": r, "formats": run["formats"], "timeout": timeout, "label": label,
+         "parameters": _notebook_parameters(run, snapshot, staging, r), "log": str(out / ".logs" / f"{label}-{r}.log")}
+        for label, (staging, run) in todo.items() for r in reports
+    ]  # fmt: skip
+    pending = {label: len(reports) for label in todo}
+    errors: dict[str, dict[str, str]] = {label: {} for label in todo}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    with (
+        Progress(*columns, disable=not show_progress, transient=False) as progress,
+        ProcessPoolExecutor(n_workers, mp_context=get_context("spawn")) as pool,
+    ):
+        task = progress.add_task("reports", total=len(jobs))
+        futures: dict[Future[dict[str, Any]], dict[str, Any]] = {pool.submit(run_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            job, outcome = futures[future], future.result()
+            label = job["label"]
+            progress.update(task, advance=1, description=f"{label} {job['report']}")
+            if outcome["error"]:
+                errors[label][job["report"]] = outcome["error"]
+                log.error("%s %s failed: %s", label, job["report"], outcome["error"])
+            pending[label] -= 1
+            if pending[label] == 0:
+                _finish(label, todo[label], print_, out, reports, errors[label], summary)
+
+
+def _finish(
+    label: str,
+    staged: tuple[Path, dict[str, Any]],
+    print_: str,
+    out: Path,
+    reports: list[str],
+    errors: dict[str, str],
+    summary: BatchSummary,
+) -> None:
+    staging, run = staged
+    if errors:
+        summary.failed[label] = errors  # earlier outputs of this period stay as they were
+        return
+    record = manifest.Manifest(period=label, params=run, fingerprint=print_)
+    for report in reports:
+        for name in _files(report, tuple(run["formats"])):
+            record.add(staging / name)
+    _publish(staging, out / label, record)
+    summary.built.append(label)

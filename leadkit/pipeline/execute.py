@@ -1,0 +1,41 @@
+"""Run one report notebook headlessly with papermill, always on kernel ``python3``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from leadkit.exceptions import LeadkitError
+
+CELL_TIMEOUT = 600  # seconds any one cell may take
+
+
+def notebooks_dir() -> Path:
+    """The report notebooks: $LEADKIT_NOTEBOOKS, else notebooks/ of this checkout."""
+    configured = os.environ.get("LEADKIT_NOTEBOOKS")
+    folder = Path(configured) if configured else Path(__file__).resolve().parents[2] / "notebooks"
+    if not folder.is_dir():
+        raise LeadkitError(f"report notebooks not found in {folder}; set LEADKIT_NOTEBOOKS to their folder")
+    return folder
+
+
+def execute(report: str, parameters: dict[str, Any], output: Path, timeout: int = CELL_TIMEOUT) -> None:
+    """Execute ``notebooks/<report>.ipynb`` with ``parameters`` into ``output``."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source = notebooks_dir() / f"{report}.ipynb"
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            execution_timeout=timeout,
+            cwd=str(source.parent),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        raise LeadkitError(f"{report} notebook failed: {exc.ename}: {exc.evalue}") from None

@@ -1,0 +1,48 @@
+"""OUT/index.html: every period's reports, newest period first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from leadkit.atomic import write_text
+from leadkit.pipeline import manifest
+from leadkit.render import labels as L
+from leadkit.render.html import environment, stylesheet
+from leadkit.reports.definitions import title
+
+FORMATS = ("html", "pdf", "xlsx")
+
+
+def _entry(folder: Path, data: dict[str, Any]) -> dict[str, Any]:
+    lang = data["params"].get("lang", "en")
+    period = data["params"].get("period")
+    reports = []
+    for report in data["params"].get("reports", []):
+        links = [(fmt, f"{folder.name}/{report}.{fmt}") for fmt in FORMATS if f"{report}.{fmt}" in data["files"]]
+        reports.append({"title": title(report, lang), "links": links})
+    return {
+        "label": folder.name,
+        "period": L.period_text(period, lang),
+        "start": period["start"] if period else "0000",
+        "reports": reports,
+        "finished": data.get("finished_at", ""),
+        "source": data["params"].get("source", ""),
+    }
+
+
+def write_index(out: Path, lang: str = "en") -> Path:
+    entries = []
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        data = manifest.read(folder)
+        if data and data.get("status") == "ok":
+            entries.append(_entry(folder, data))
+    entries.sort(key=lambda e: (e["start"], e["label"]), reverse=True)
+    html = (
+        environment()
+        .get_template("index.html.j2")
+        .render(entries=entries, lang=lang, css=stylesheet(lang), heading="leadkit", period_word=L.word("period", lang))
+    )
+    target = out / "index.html"
+    write_text(target, html)
+    return target

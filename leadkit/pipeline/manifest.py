@@ -1,0 +1,89 @@
+"""Per-period manifests: what was built from what, so a re-run can skip what still holds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from leadkit.atomic import write_text
+
+NAME = "manifest.json"
+PACKAGES = (
+    "leadkit",
+    "ibis-framework",
+    "duckdb",
+    "pandas",
+    "pyarrow",
+    "papermill",
+    "nbconvert",
+    "weasyprint",
+    "xlsxwriter",
+)
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Manifest:
+    """One period's record: its inputs (params, data fingerprint, versions) and outputs."""
+
+    period: str
+    params: dict[str, Any]
+    fingerprint: str
+    versions: dict[str, str] = field(default_factory=versions)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    status: str = "ok"
+    errors: dict[str, str] = field(default_factory=dict)
+    finished_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def add(self, path: Path) -> None:
+        self.files[path.name] = {"bytes": path.stat().st_size, "sha256": file_digest(path)}
+
+    def write(self, folder: Path) -> None:
+        write_text(folder / NAME, json.dumps(self.__dict__, ensure_ascii=False, indent=2))
+
+
+def read(folder: Path) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads((folder / NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def still_valid(folder: Path, params: dict[str, Any], fingerprint: str, expected: list[str]) -> bool:
+    """True when the period was built, whole and successfully, from the same inputs."""
+    old = read(folder)
+    if not old or old.get("status") != "ok" or old.get("fingerprint") != fingerprint or old.get("params") != params:
+        return False
+    if old.get("versions", {}).get("leadkit") != versions()["leadkit"] or sorted(old.get("files", {})) != sorted(
+        expected
+    ):
+        return False
+    for name, info in old["files"].items():
+        path = folder / name
+        if not path.is_file() or path.stat().st_size != info["bytes"] or file_digest(path) != info["sha256"]:
+            return False
+    return True

@@ -1,0 +1,242 @@
+"""Results as .xlsx workbooks (xlsxwriter: measured fastest, see benchmarks/excel_engines.py).
+
+Text from data is always written as a string cell — never a formula, URL or number —
+percentages are fractions with a % format, and lists longer than a sheet continue on
+further sheets.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from leadkit.atomic import atomic_path
+from leadkit.model import TOTAL
+from leadkit.render import labels as L
+from leadkit.render.jsonout import to_dict
+from leadkit.render.views import View, view_of
+from leadkit.reports.results import Result
+
+MAX_ROWS = 1_048_576  # an Excel sheet's rows, the header included
+MAX_MANAGER_SHEETS = 30
+HEADER_ROW = 4
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def safe_sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\ , at most 31 characters, not 'History'."""
+    base = _BAD_SHEET_CHARS.sub("_", str(name)).strip().strip("'") or "Sheet"
+    base = re.sub(r"[\x00-\x1f]", " ", base)
+    if base.casefold() == "history":
+        base = "History_"
+    candidate, n = base[:31], 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f" ({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+    used.add(candidate.casefold())
+    return candidate
+
+
+class _Formats:
+    def __init__(self, wb: Workbook, lang: str) -> None:
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.muted = wb.add_format({"font_color": "#5b6b7c"})
+        self.header = wb.add_format(
+            {"bold": True, "bg_color": "#f3f6f9", "bottom": 2, "text_wrap": True, "valign": "top"}
+        )
+        self.pct = wb.add_format({"num_format": "0.0%"})
+        self.int = wb.add_format({"num_format": "#,##0"})
+        self.date = wb.add_format({"num_format": "dd.mm.yyyy hh:mm" if lang == "ru" else "yyyy-mm-dd hh:mm"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.total_pct = wb.add_format({"num_format": "0.0%", "bold": True, "top": 2})
+        self.total_int = wb.add_format({"num_format": "#,##0", "bold": True, "top": 2})
+        self.total_text = wb.add_format({"bold": True, "top": 2})
+
+
+def _write_cell(ws: Worksheet, r: int, c: int, name: str, x: Any, f: _Formats, lang: str, total: bool) -> None:
+    if L.missing(x):
+        ws.write_blank(r, c, None)
+    elif name in L.PERCENT_COLUMNS:
+        ws.write_number(r, c, float(x) / 100.0, f.total_pct if total else f.pct)
+    elif name in L.DATE_COLUMNS:
+        ws.write_datetime(r, c, pd.Timestamp(x).to_pydatetime(), f.date)
+    elif isinstance(x, bool):
+        ws.write_boolean(r, c, x)
+    elif isinstance(x, (int, float)):
+        ws.write_number(r, c, float(x), f.total_int if total else f.int)
+    elif name == "status_group":
+        ws.write_string(r, c, L.GROUPS[lang].get(str(x), str(x)))
+    else:
+        ws.write_string(r, c, L.value(x, lang), f.total_text if total else None)
+
+
+def _widths(frame: pd.DataFrame, headers: list[str]) -> list[float]:
+    widths = []
+    for col, head in zip(frame.columns, headers, strict=True):
+        sample = frame[col].head(2000).map(lambda v: len(str(v)) if not L.missing(v) else 0)
+        longest = int(sample.max()) if len(sample) else 0
+        if str(col) in L.DATE_COLUMNS:
+            longest = 16
+        widths.append(min(max(longest, len(head) * 0.9, 6) + 2, 60))
+    return widths
+
+
+def _table(ws: Worksheet, frame: pd.DataFrame, top: int, f: _Formats, lang: str, key: str | None = None) -> int:
+    """Write ``frame`` with its header at row ``top``; return the last row written."""
+    columns = [str(c) for c in frame.columns]
+    known = set(L.COLUMNS["en"])
+    headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
+    for c, head in enumerate(headers):
+        ws.write_string(top, c, head, f.header)
+    for c, width in enumerate(_widths(frame, headers)):
+        ws.set_column(c, c, width)
+    r = top
+    for r, row in enumerate(frame.itertuples(index=False, name=None), start=top + 1):
+        total = key is not None and row[0] == TOTAL
+        for c, (name, x) in enumerate(zip(columns, row, strict=True)):
+            _write_cell(ws, r, c, name, x, f, lang, total)
+    return r
+
+
+def _print_setup(ws: Worksheet, title: str, period: str, header_row: int) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    safe = lambda s: s.replace("&", "&&")  # noqa: E731  (& starts a header control code)
+    ws.set_header(f"&L{safe(title)}&R{safe(period)}")
+    ws.set_footer("&R&P / &N")
+
+
+def _chart(wb: Workbook, ws: Worksheet, sheet: str, view: View, n_rows: int, lang: str) -> None:
+    if n_rows == 0:
+        return
+    is_conv = view.chart == "conversion"
+    col = list(view.summary.columns).index("conversion_pct" if is_conv else "leads")
+    chart = wb.add_chart({"type": "bar"})
+    first, last = HEADER_ROW + 1, HEADER_ROW + n_rows
+    chart.add_series(
+        {
+            "name": L.column("conversion_pct" if is_conv else "leads", lang),
+            "categories": [sheet, first, 0, last, 0],
+            "values": [sheet, first, col, last, col],
+            "fill": {"color": "#3b6ea8" if is_conv else "#c0504d"},
+        }
+    )
+    chart.set_title({"name": L.word("chart_conversion" if is_conv else "chart_lost", lang)})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"none": True})
+    if is_conv:
+        chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
+    chart.set_size({"width": 640, "height": max(260, 22 * n_rows + 90)})
+    ws.insert_chart(last + 3, 0, chart)
+
+
+def _summary_sheet(wb: Workbook, used: set[str], view: View, data: dict[str, Any], f: _Formats, lang: str) -> None:
+    name = safe_sheet_name(L.word("summary", lang), used)
+    ws = wb.add_worksheet(name)
+    period = L.period_text(data["period"], lang)
+    ws.write_string(0, 0, data["title"], f.title)
+    ws.write_string(1, 0, period, f.muted)
+    filters = "; ".join(
+        f"{L.word(k, lang)}: {', '.join(L.value(v, lang) for v in vs)}" for k, vs in data["filters"].items() if vs
+    )
+    ws.write_string(2, 0, f"{L.word('filters', lang)}: {filters or L.word('none', lang)}", f.muted)
+    last = _table(ws, view.summary, HEADER_ROW, f, lang, key=view.key)
+    n_rows = len(view.summary) - 1  # without the total
+    ws.freeze_panes(HEADER_ROW + 1, 1)
+    ws.autofilter(HEADER_ROW, 0, HEADER_ROW + max(n_rows, 0), len(view.summary.columns) - 1)
+    _print_setup(ws, data["title"], period, HEADER_ROW)
+    _chart(wb, ws, name, view, n_rows, lang)
+    del last
+
+
+def _list_sheets(
+    wb: Workbook, used: set[str], title: str, frame: pd.DataFrame, f: _Formats, lang: str, period: str
+) -> None:
+    per_sheet = MAX_ROWS - 1
+    chunks = max(1, -(-len(frame) // per_sheet))
+    for i in range(chunks):
+        ws = wb.add_worksheet(safe_sheet_name(title if i == 0 else f"{title} ({i + 1})", used))
+        part = frame.iloc[i * per_sheet : (i + 1) * per_sheet]
+        _table(ws, part, 0, f, lang)
+        ws.freeze_panes(1, 1)
+        ws.autofilter(0, 0, max(len(part), 1), max(len(frame.columns) - 1, 0))
+        _print_setup(ws, title, period, 0)
+
+
+def _pairs(ws: Worksheet, row: int, head: tuple[str, str], pairs: list[tuple[str, Any]], f: _Formats) -> int:
+    """A two-column block with a header; returns the row after it."""
+    ws.write_string(row, 0, head[0], f.header)
+    ws.write_string(row, 1, head[1], f.header)
+    for row, (key, val) in enumerate(pairs, start=row + 1):  # noqa: B020
+        ws.write_string(row, 0, key)
+        if isinstance(val, int):
+            ws.write_number(row, 1, val, f.int)
+        else:
+            ws.write_string(row, 1, str(val), f.wrap)
+    return row + 1
+
+
+def _definitions_sheet(wb: Workbook, used: set[str], data: dict[str, Any], f: _Formats, lang: str) -> None:
+    ws = wb.add_worksheet(safe_sheet_name(L.word("definitions", lang), used))
+    ws.set_column(0, 0, 48)
+    ws.set_column(1, 1, 110)
+    ws.write_string(0, 0, data["title"], f.title)
+    rows: list[tuple[str, str | int]] = [
+        (L.word("period", lang), L.period_text(data["period"], lang)),
+        (L.word("basis", lang), L.word(data["period"]["basis"], lang) if data["period"] else "—"),
+    ]
+    rows += [
+        (L.word(k, lang), ", ".join(L.value(v, lang) for v in vs) or L.word("none", lang))
+        for k, vs in data["filters"].items()
+    ]
+    rows += [(L.word("source", lang), data["data_quality"]["source"]), (L.word("timezone", lang), data["timezone"])]
+    rows += [(L.word("generated", lang), data["generated_at"])]
+    quality = data["data_quality"]
+    items = [(k, quality[k]) for k in ("rows_read", "rows_loaded", "leads_in_scope")]
+    items += list(quality["excluded"].items()) + list(quality["in_scope"].items())
+    row = _pairs(ws, 2, (L.word("parameters", lang), L.word("value", lang)), rows, f)
+    row = _pairs(ws, row + 1, (L.word("definitions", lang), ""), [], f)
+    for text in data["definitions"].values():
+        ws.merge_range(row, 0, row, 1, "", f.wrap)
+        ws.write_string(row, 0, text, f.wrap)
+        ws.set_row(row, 15 * (1 + len(text) // 140))
+        row += 1
+    quality_rows = [(L.QUALITY[lang].get(k, k), v) for k, v in items]
+    _pairs(ws, row + 1, (L.word("data_quality", lang), L.column("leads", lang)), quality_rows, f)
+    _print_setup(ws, data["title"], L.period_text(data["period"], lang), 0)
+
+
+def write_workbook(result: Result, path: str | Path) -> Path:
+    """Write ``result`` to ``path`` atomically; an earlier file survives any failure."""
+    lang, view, data = result.meta.lang, view_of(result), to_dict(result)
+    period = L.period_text(data["period"], lang)
+    with atomic_path(path) as tmp:
+        options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        wb = xlsxwriter.Workbook(str(tmp), options)
+        wb.set_properties({"title": f"{data['title']} — {period}", "comments": "leadkit"})
+        f, used = _Formats(wb, lang), set[str]()
+        _summary_sheet(wb, used, view, data, f, lang)
+        for key, frame in view.extras:
+            if not frame.empty:
+                ws = wb.add_worksheet(safe_sheet_name(L.word(key, lang), used))
+                _table(ws, frame, 0, f, lang)
+                ws.freeze_panes(1, 1)
+                _print_setup(ws, L.word(key, lang), period, 0)
+        if not view.details.empty or view.group_by is None:
+            _list_sheets(wb, used, L.word(view.details_title, lang), view.details, f, lang, period)
+        if view.group_by and 0 < view.details[view.group_by].nunique() <= MAX_MANAGER_SHEETS:
+            for name, part in view.details.groupby(view.group_by, sort=False):
+                title = L.value(name, lang)
+                _list_sheets(wb, used, title, part.drop(columns=[view.group_by]), f, lang, period)
+        _definitions_sheet(wb, used, data, f, lang)
+        wb.close()
+    return Path(path)

@@ -1,0 +1,155 @@
+"""Results as HTML: an escaped report body (notebook display, widgets) and a standalone page.
+
+Every text from data goes through Jinja2's autoescaping; nothing refers to a URL outside
+the document (the chart is an embedded PNG, the styles are inline).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from leadkit.model import TOTAL
+from leadkit.render import labels as L
+from leadkit.render.charts import chart_png
+from leadkit.render.jsonout import to_dict
+from leadkit.render.views import View, view_of
+from leadkit.reports.results import Result
+
+LIST_LIMIT = 300
+TEXT_COLUMNS = {"lead_type", "manager", "reason", "lead_id", "status", "status_group", "client", "branch", "check"}
+
+
+@dataclass(frozen=True)
+class HtmlTable:
+    headers: list[str]
+    kinds: list[str]
+    rows: list[dict[str, Any]]
+    title: str = ""
+    css: str = ""
+    cut: str = ""
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("leadkit.render", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def html_table(
+    frame: pd.DataFrame, lang: str, key: str | None = None, limit: int | None = None, **kw: Any
+) -> HtmlTable:
+    shown = frame if limit is None else frame.head(limit)
+    columns = [str(c) for c in shown.columns]
+    known = set(L.COLUMNS["en"])
+    headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
+    kinds = ["text" if c in TEXT_COLUMNS or c == key else "num" for c in columns]
+    rows = [
+        {
+            "cells": [L.cell(c, v, lang) for c, v in zip(columns, row, strict=True)],
+            "total": key is not None and row[0] == TOTAL,
+        }
+        for row in shown.itertuples(index=False)
+    ]
+    cut = L.word("more_rows", lang, shown=len(shown), total=len(frame)) if len(shown) < len(frame) else ""
+    return HtmlTable(headers, kinds, rows, cut=cut, **kw)
+
+
+def _meta_lines(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    filters = [
+        f"{L.word(k, lang)}: {', '.join(L.value(v, lang) for v in vals)}" for k, vals in data["filters"].items() if vals
+    ]
+    basis = L.word(data["period"]["basis"], lang) if data["period"] else "—"
+    return [
+        (L.word("basis", lang), basis),
+        (L.word("filters", lang), "; ".join(filters) or L.word("none", lang)),
+        (L.word("source", lang), data["data_quality"]["source"]),
+        (L.word("timezone", lang), data["timezone"]),
+        (L.word("generated", lang), L.stamp(pd.Timestamp(data["generated_at"]).tz_convert(None), lang) + " UTC"),
+    ]
+
+
+def _quality_table(quality: dict[str, Any], lang: str) -> HtmlTable:
+    names = L.QUALITY[lang]
+    items = [(k, quality[k]) for k in ("rows_read", "rows_loaded", "leads_in_scope")]
+    items += list(quality["excluded"].items()) + list(quality["in_scope"].items())
+    frame = pd.DataFrame({"check": [names.get(k, k) for k, _ in items], "leads": [v for _, v in items]})
+    return html_table(frame, lang, css="quality", title="")
+
+
+def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
+    if view.details.empty:
+        return []
+    if view.group_by is None:
+        table = html_table(
+            view.details, lang, limit=limit, title=f"{L.word(view.details_title, lang)} ({len(view.details)})"
+        )
+        return [table]
+    out = []
+    for name, part in view.details.groupby(view.group_by, sort=False):
+        frame = part.drop(columns=[view.group_by])
+        out.append(html_table(frame, lang, limit=limit, title=f"{L.value(name, lang)} — {len(frame)}"))
+    order = {m: i for i, m in enumerate(view.summary[view.key])}
+    return sorted(out, key=lambda t: order.get(t.title.rsplit(" — ", 1)[0], len(order)))
+
+
+def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
+    """The report as an HTML fragment, styled by ``report.css``."""
+    lang, view, data = result.meta.lang, view_of(result), to_dict(result)
+    png = chart_png(view, lang) if with_chart else None
+    quality = data["data_quality"]
+    notes = [f"{L.word(k, lang)}: {', '.join(v)} — ?" for k, v in quality["unmatched_filters"].items()]
+    template = environment().get_template("report.html.j2")
+    macros = environment().get_template("table.html.j2").module
+    return template.render(
+        table=macros.table,  # type: ignore[attr-defined]
+        lang=lang,
+        title=data["title"],
+        period_text=L.period_text(data["period"], lang),
+        meta=_meta_lines(data, lang),
+        chart=base64.b64encode(png).decode("ascii") if png else None,
+        chart_alt=data["title"],
+        empty=quality["leads_in_scope"] == 0,
+        no_leads=L.word("no_leads", lang),
+        summary=html_table(view.summary, lang, key=view.key, css="summary"),
+        extras=[html_table(f, lang, title=L.word(t, lang)) for t, f in view.extras if not f.empty],
+        lists=_lists(view, lang, list_limit),
+        lists_title=L.word(view.details_title, lang),
+        definitions=[text for _, text in result.meta.definitions],
+        definitions_title=L.word("definitions", lang),
+        quality=_quality_table(quality, lang),
+        quality_title=L.word("data_quality", lang),
+        quality_notes=notes,
+    )
+
+
+def stylesheet(lang: str) -> str:
+    return environment().get_template("report.css").render(page_word=L.word("page", lang))
+
+
+def page(body: str, title: str, lang: str) -> str:
+    """A standalone, printable HTML document around report body HTML (already escaped)."""
+    from leadkit import __version__
+
+    return (
+        environment()
+        .get_template("page.html.j2")
+        .render(body=Markup(body), title=title, lang=lang, css=Markup(stylesheet(lang)), version=__version__)
+    )
+
+
+def notebook_html(result: Result, list_limit: int = LIST_LIMIT) -> str:
+    """The body with its styles, for display inside a notebook (and so in its HTML export)."""
+    return f"<style>{stylesheet(result.meta.lang)}</style>\n{report_body(result, list_limit)}"

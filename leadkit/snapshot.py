@@ -1,0 +1,77 @@
+"""The canonical table as one Parquet file: what a batch hands its notebooks.
+
+The file carries its own metadata (source label, rows read, which dates exist, time
+zone, fingerprint), so a notebook needs only its path — never the params' secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from leadkit.atomic import atomic_path
+from leadkit.exceptions import SourceError
+from leadkit.leads import ARROW_SCHEMA, TABLE, Leads
+from leadkit.sources import SourceData
+
+META_KEY = b"leadkit"
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """A content hash of the canonical rows: equal data, equal fingerprint."""
+    hashed = pd.util.hash_pandas_object(frame.astype({c: "string" for c in frame.columns}), index=False)
+    digest = hashlib.sha256(hashed.to_numpy().tobytes())
+    digest.update(",".join(frame.columns).encode())
+    return digest.hexdigest()[:20]
+
+
+def write_snapshot(data: SourceData, path: str | Path, timezone: str) -> str:
+    """Write the validated frame and its facts to ``path`` (atomically); return the fingerprint."""
+    print_ = fingerprint(data.frame)
+    meta = {
+        "label": data.label,
+        "rows_read": data.rows_read,
+        "no_reason_statuses": list(data.no_reason_statuses),
+        "dated": list(data.dated),
+        "timezone": timezone,
+        "fingerprint": print_,
+    }
+    table = pa.Table.from_pandas(data.frame, preserve_index=False).cast(ARROW_SCHEMA)
+    table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    return print_
+
+
+def snapshot_meta(path: str | Path) -> dict[str, object]:
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(META_KEY)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise SourceError(f"{path}: not a leadkit snapshot ({exc})") from None
+    if raw is None:
+        raise SourceError(f"{path}: a Parquet file without leadkit metadata; write it with `leadkit run`")
+    meta: dict[str, object] = json.loads(raw)
+    return meta
+
+
+def read_snapshot(path: str | Path) -> Leads:
+    """Leads from a snapshot, loaded into an in-process DuckDB table."""
+    meta = snapshot_meta(path)
+    con = ibis.duckdb.connect()
+    table = con.create_table(TABLE, con.read_parquet(str(path)), overwrite=True)
+    dated = [str(d) for d in meta.get("dated", [])]  # type: ignore[attr-defined]
+    return Leads(
+        table=table,
+        label=str(meta["label"]),
+        rows_read=int(meta["rows_read"]),  # type: ignore[call-overload]
+        no_reason_statuses=tuple(str(s) for s in meta.get("no_reason_statuses", [])),  # type: ignore[attr-defined]
+        has_created="created_at" in dated,
+        has_closed="closed_at" in dated,
+        timezone=str(meta.get("timezone", "UTC")),
+    )

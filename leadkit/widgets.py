@@ -1,0 +1,183 @@
+"""The interactive filter panel for JupyterLab (ipywidgets): recompute and redraw on change.
+
+Every figure still comes from ``leadkit.reports``; the panel only turns widget values
+into a scope and shows the rendered result.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from leadkit.exceptions import LeadkitError
+from leadkit.leads import Leads
+from leadkit.periods import Period, between, iter_periods
+from leadkit.render import labels as L
+from leadkit.render.excel import write_workbook
+from leadkit.render.html import html_table, notebook_html
+from leadkit.render.views import view_of
+from leadkit.reports import compute
+from leadkit.reports.results import Result
+from leadkit.scope import Filters, Scope
+
+ALL_TIME = "__all__"
+CUSTOM = "__custom__"
+ACCORDION_ROWS = 200
+
+
+def period_choices(leads: Leads, lang: str) -> list[tuple[str, str]]:
+    """(label, value) pairs: all time, then years, quarters and months of the data, newest first."""
+    choices = [(L.word("all_time", lang), ALL_TIME)]
+    if leads.has_created:
+        bounds = leads.table.aggregate(lo=leads.table.created_at.min(), hi=leads.table.created_at.max()).to_pandas()
+        lo, hi = bounds.iloc[0]["lo"], bounds.iloc[0]["hi"]
+        if not pd.isna(lo):
+            first, last = pd.Timestamp(lo).date().isoformat(), pd.Timestamp(hi).date().isoformat()
+            for every in ("year", "quarter", "month"):
+                choices += [(p.label, p.label) for p in reversed(list(iter_periods(first, last, every)))]
+    return [*choices, (L.word("custom", lang), CUSTOM)]
+
+
+def distinct(leads: Leads, column: str) -> list[str]:
+    t = leads.table
+    values = t.select(column).distinct().order_by(column).to_pandas()[column]
+    return [str(v) for v in values if not pd.isna(v)]
+
+
+class ReportPanel:
+    """Filters on top, the report below; ``result`` always holds what is shown."""
+
+    def __init__(self, name: str, leads: Leads, result: Result, export_dir: str | Path = "outputs/interactive") -> None:
+        self.name, self.leads, self.result = name, leads, result
+        self.export_dir = Path(export_dir)
+        scope, lang = result.meta.scope, result.meta.lang
+        self.period = w.Dropdown(
+            options=period_choices(leads, lang), value=self._period_value(scope.period, leads, lang)
+        )
+        self.start = w.DatePicker(value=scope.period.start if scope.period else None)
+        self.end = w.DatePicker(value=scope.period.end if scope.period else None)
+        self.basis = w.ToggleButtons(options=[("created", "created"), ("closed", "closed")], value=scope.basis)
+        self.lead_types = self._multi(leads, "lead_type", scope.filters.lead_types, lang)
+        self.managers = self._multi(leads, "manager", scope.filters.managers, lang)
+        self.branches = self._multi(leads, "branch", scope.filters.branches, lang)
+        self.lang = w.ToggleButtons(options=[("EN", "en"), ("RU", "ru")], value=lang)
+        self.export = w.Button(icon="file-excel-o")
+        self.status = w.HTML()
+        self.report = w.HTML()
+        self.accordion = w.Accordion()
+        self._label(lang)
+        for control in (
+            self.period,
+            self.start,
+            self.end,
+            self.basis,
+            self.lead_types,
+            self.managers,
+            self.branches,
+            self.lang,
+        ):
+            control.observe(self._changed, names="value")
+        self.export.on_click(lambda _: self.export_excel())
+        controls = w.VBox([
+            w.HBox([self.period, self.start, self.end]),
+            w.HBox([self.basis, self.lang, self.export]),
+            w.HBox([self.lead_types, self.managers, self.branches]),
+            self.status,
+        ])  # fmt: skip
+        self.widget = w.VBox([controls, self.report, self.accordion])
+        self._draw()
+
+    @staticmethod
+    def _period_value(period: Period | None, leads: Leads, lang: str) -> str:
+        if period is None:
+            return ALL_TIME
+        values = {v for _, v in period_choices(leads, lang)}
+        return period.label if period.label in values else CUSTOM
+
+    @staticmethod
+    def _multi(leads: Leads, column: str, chosen: tuple[str, ...], lang: str) -> w.SelectMultiple:
+        values = distinct(leads, column)
+        options = [(L.value(v, lang), v) for v in values]
+        return w.SelectMultiple(options=options, value=tuple(v for v in chosen if v in values), rows=6)
+
+    def _label(self, lang: str) -> None:
+        self.period.description = L.word("period", lang)
+        self.basis.options = [(L.word("created", lang), "created"), (L.word("closed", lang), "closed")]
+        self.lead_types.description = L.word("lead_types", lang)
+        self.managers.description = L.word("managers", lang)
+        self.branches.description = L.word("branches", lang)
+        self.lang.description = L.word("language", lang)
+        self.export.description = L.word("export", lang)
+        custom = self.period.value == CUSTOM
+        self.start.layout.display = self.end.layout.display = None if custom else "none"
+
+    def scope(self) -> Scope:
+        """The scope the widgets describe now."""
+        filters = Filters(tuple(self.lead_types.value), tuple(self.managers.value), tuple(self.branches.value))
+        period: Period | None = None
+        if self.period.value == CUSTOM:
+            if self.start.value and self.end.value:
+                period = between(_day(self.start.value), _day(self.end.value))
+        elif self.period.value != ALL_TIME:
+            period = Scope().updated(period=self.period.value).period
+        return Scope(period=period, basis=self.basis.value, filters=filters)
+
+    def _changed(self, _: Any = None) -> None:
+        self._label(self.lang.value)
+        try:
+            self.result = compute(self.name, self.leads, self.scope(), lang=self.lang.value)
+        except LeadkitError as exc:
+            self.status.value = f"<span style='color:#c0504d'>{_escape(str(exc))}</span>"
+            return
+        self.status.value = ""
+        self._draw()
+
+    def _draw(self) -> None:
+        view = view_of(self.result)
+        lang = self.result.meta.lang
+        grouped = view.group_by is not None
+        self.report.value = notebook_html(self.result, list_limit=0 if grouped else 300)
+        if not grouped:
+            self.accordion.children = ()
+            return
+        parts = [
+            (name, part.drop(columns=[view.group_by])) for name, part in view.details.groupby(view.group_by, sort=False)
+        ]
+        order = {m: i for i, m in enumerate(view.summary[view.key])}
+        parts.sort(key=lambda item: order.get(item[0], len(order)))
+        children = []
+        for _, frame in parts:
+            table = html_table(frame, lang, limit=ACCORDION_ROWS)
+            children.append(w.HTML(_table_html(table)))
+        self.accordion.children = children
+        for i, (name, frame) in enumerate(parts):
+            self.accordion.set_title(i, f"{L.value(name, lang)} — {len(frame)}")
+
+    def export_excel(self) -> Path:
+        """Write the current view to an .xlsx file under ``export_dir``; say where."""
+        label = self.result.meta.scope.period.label if self.result.meta.scope.period else "all-time"
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = self.export_dir / f"{self.name}_{label}_{stamp}.xlsx"
+        write_workbook(self.result, path)
+        self.status.value = _escape(L.word("exported", self.result.meta.lang, path=str(path)))
+        return path
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def _table_html(table: Any) -> str:
+    from leadkit.render.html import environment
+
+    return str(environment().get_template("table.html.j2").module.table(table))  # type: ignore[attr-defined]

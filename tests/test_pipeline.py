@@ -1,0 +1,203 @@
+"""The batch pipeline end to end: notebooks executed headlessly, every output checked against the API."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import nbformat
+import openpyxl
+import pytest
+from conftest import MARCH_SOURCE, params_for
+from pypdf import PdfReader
+
+from leadkit.leads import load_leads
+from leadkit.periods import parse_period
+from leadkit.pipeline import manifest
+from leadkit.pipeline.batch import run_batch
+from leadkit.reports import compute
+
+REPORTS = ("lead_conversion", "lost_leads", "employee_performance")
+
+
+class Cells(HTMLParser):
+    """Collect the text of every table row of an HTML report."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def rows_of(html: str) -> list[list[str]]:
+    parser = Cells()
+    parser.feed(html)
+    return parser.rows
+
+
+def test_layout_manifest_and_index(march_batch):
+    out, summary = march_batch
+    assert sorted(summary.built) == ["2025-02", "2025-03"]
+    for label in ("2025-02", "2025-03"):
+        names = sorted(p.name for p in (out / label).iterdir())
+        expected = sorted(
+            [f"{r}.{ext}" for r in REPORTS for ext in ("html", "ipynb", "pdf", "xlsx")] + ["manifest.json"]
+        )
+        assert names == expected
+        record = json.loads((out / label / "manifest.json").read_text())
+        assert record["status"] == "ok" and record["fingerprint"] and record["versions"]["leadkit"]
+        assert record["params"]["period"]["label"] == label
+    index = (out / "index.html").read_text()
+    assert index.index("2025-03") < index.index("2025-02")  # newest period first
+    assert 'href="2025-03/lost_leads.pdf"' in index
+    assert not list(out.glob("**/*.part")) and not (out / ".staging").exists()
+
+
+def test_html_numbers_match_the_api(march_batch):
+    out, _ = march_batch
+    api = compute("lead_conversion", load_leads(params_for(MARCH_SOURCE)), period="2025-03")
+    rows = rows_of((out / "2025-03" / "lead_conversion.html").read_text())
+    by_name = {r[0]: r for r in rows if r}
+    assert by_name["Lead type"][:8] == [
+        "Lead type",
+        "Leads",
+        "Converted",
+        "Into orders",
+        "Into sales",
+        "Won",
+        "Lost",
+        "Open",
+    ]
+    for record in api.rows.itertuples():
+        assert by_name[record.lead_type][1:8] == [
+            str(getattr(record, c)) for c in ("leads", "converted", "orders", "sales", "won", "lost", "open")
+        ]
+    assert by_name["Total"][1:9] == ["9", "5", "3", "2", "4", "3", "2", "55.6%"]
+    assert by_name["Call"][8] == "75.0%"
+
+
+def test_html_is_self_contained_without_code(march_batch):
+    out, _ = march_batch
+    for report in REPORTS:
+        html = (out / "2025-03" / f"{report}.html").read_text()
+        assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), "no external resource"
+        assert not re.search(r"@import|url\((?!data:)", html)
+        assert "<script" not in html.lower()
+        assert "lk.load" not in html and "jp-InputArea" not in html and "params_file" not in html
+        assert "Definitions" in html and "Data quality" in html
+
+
+def test_drilldowns_are_details_elements(march_batch):
+    out, _ = march_batch
+    html = (out / "2025-03" / "employee_performance.html").read_text()
+    summaries = re.findall(r"<summary>(.*?)</summary>", html)
+    assert summaries == ["Ann — 4", "Bob — 4", "(unassigned) — 1"]
+    lost = (out / "2025-03" / "lost_leads.html").read_text()
+    assert re.findall(r"<summary>(.*?)</summary>", lost) == ["Lost leads (3)"]
+
+
+def test_notebook_outputs_hold_the_same_numbers(march_batch):
+    out, _ = march_batch
+    nb = nbformat.read(out / "2025-02" / "lead_conversion.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "interactive = False" in injected.source and "2025-02-01" in injected.source
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    total = next(r for r in rows_of(html) if r and r[0] == "Total")
+    api = compute("lead_conversion", load_leads(params_for(MARCH_SOURCE)), period="2025-02").total
+    assert total[1:3] == [str(api["leads"]), str(api["converted"])] == ["2", "1"]
+
+
+def test_excel_read_back_as_data(march_batch):
+    out, _ = march_batch
+    wb = openpyxl.load_workbook(out / "2025-03" / "lead_conversion.xlsx")
+    assert wb.sheetnames == ["Summary", "Leads", "Definitions"]
+    ws = wb["Summary"]
+    header = [c.value for c in ws[5]]
+    assert header[:3] == ["Lead type", "Leads", "Converted"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=6, values_only=True) if r[0]}
+    assert rows["Call"][1:8] == (4, 3, 2, 2, 3, 1, 0)
+    assert rows["Total"][1] == 9 and rows["Total"][8] == pytest.approx(5 / 9)
+    assert ws.cell(row=6, column=9).number_format == "0.0%"
+    assert ws.freeze_panes == "B6" and ws.auto_filter.ref == "A5:L8"
+    assert len(ws._charts) == 1
+    assert ws.print_options is not None and ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$5:$5" and ws.sheet_properties.pageSetUpPr.fitToPage
+    definitions = [c.value for c in wb["Definitions"]["A"] if c.value]
+    assert any(str(v).startswith("Conversion % = converted") for v in definitions)
+    employees = openpyxl.load_workbook(out / "2025-03" / "employee_performance.xlsx")
+    assert {"Summary", "Leads by status", "Leads", "Ann", "Bob", "(unassigned)", "Definitions"} == set(
+        employees.sheetnames
+    )
+    assert [r[0] for r in employees["Ann"].iter_rows(min_row=2, values_only=True)] == ["L1", "L2", "L6", "L8"]
+
+
+def test_pdf_pages_and_text(march_batch):
+    out, _ = march_batch
+    reader = PdfReader(out / "2025-03" / "lead_conversion.pdf")
+    assert 2 <= len(reader.pages) <= 4
+    first = reader.pages[0].extract_text()
+    assert "Lead conversion" in first and "2025-03" in first and f"Page 1 / {len(reader.pages)}" in first
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "Total" in text and "55.6%" in text and "Closed-only conversion %" in text
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert width > height  # A4 landscape
+
+
+def test_rerun_skips_what_is_up_to_date_and_force_rebuilds(march_batch, tmp_path):
+    out, _ = march_batch
+    params = params_for(MARCH_SOURCE)
+    again = run_batch(params, [parse_period("2025-02"), parse_period("2025-03")], out=out, show_progress=False)
+    assert sorted(again.skipped) == ["2025-02", "2025-03"] and not again.built
+    (out / "2025-02" / "lost_leads.xlsx").write_bytes(b"damaged")
+    repaired = run_batch(
+        params, [parse_period("2025-02")], out=out, show_progress=False, formats=("html", "pdf", "xlsx")
+    )
+    assert repaired.built == ["2025-02"]
+    assert manifest.still_valid(
+        out / "2025-02", manifest.read(out / "2025-02")["params"], repaired_fp(out), _expected()
+    )
+
+
+def repaired_fp(out):
+    return manifest.read(out / "2025-02")["fingerprint"]
+
+
+def _expected():
+    return [f"{r}.{ext}" for r in REPORTS for ext in ("ipynb", "html", "pdf", "xlsx")]
+
+
+def test_a_failing_period_is_reported_and_the_others_complete(tmp_path, monkeypatch):
+    import shutil
+
+    from leadkit.pipeline.execute import notebooks_dir
+
+    broken = tmp_path / "notebooks"
+    shutil.copytree(notebooks_dir(), broken)
+    nb = nbformat.read(broken / "lost_leads.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell('assert start != "2025-02-01", "February is broken on purpose"'))
+    nbformat.write(nb, broken / "lost_leads.ipynb")
+    monkeypatch.setenv("LEADKIT_NOTEBOOKS", str(broken))
+    out = tmp_path / "out"
+    summary = run_batch(params_for(MARCH_SOURCE), [parse_period("2025-02"), parse_period("2025-03")],
+                        out=out, formats=("xlsx",), show_progress=False)  # fmt: skip
+    assert summary.built == ["2025-03"]
+    assert list(summary.failed) == ["2025-02"] and "broken on purpose" in summary.failed["2025-02"]["lost_leads"]
+    assert not (out / "2025-02").exists()
+    assert 'href="2025-03/lead_conversion.xlsx"' in (out / "index.html").read_text()
