@@ -55,7 +55,9 @@ def html_table(
     columns = [str(c) for c in shown.columns]
     known = set(L.COLUMNS["en"])
     headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
-    kinds = ["text" if c in TEXT_COLUMNS or c == key else "num" for c in columns]
+    kinds = [
+        "text" if c in TEXT_COLUMNS or c == key or pd.api.types.is_bool_dtype(shown[c]) else "num" for c in columns
+    ]
     rows = [
         {
             "cells": [L.cell(c, v, lang) for c, v in zip(columns, row, strict=True)],
@@ -90,7 +92,7 @@ def _quality_table(quality: dict[str, Any], lang: str) -> HtmlTable:
 
 
 def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
-    if view.details.empty:
+    if view.details.empty or limit <= 0:
         return []
     if view.group_by is None:
         table = html_table(
@@ -106,7 +108,7 @@ def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
 
 
 def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
-    """The report as an HTML fragment, styled by ``report.css``."""
+    """The report as an HTML fragment, styled by ``report.css``; ``list_limit=0`` leaves lists out."""
     lang, view, data = result.meta.lang, view_of(result), to_dict(result)
     png = chart_png(view, lang) if with_chart else None
     quality = data["data_quality"]

@@ -1,0 +1,109 @@
+"""Rendering pieces: escaping, language, number formats, sheet names, long lists."""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import HOSTILE_SOURCE, MARCH_SOURCE, params_for
+
+from leadkit.leads import load_leads
+from leadkit.render import excel
+from leadkit.render import labels as L
+from leadkit.render.excel import safe_sheet_name, write_workbook
+from leadkit.render.html import html_table, notebook_html, page, report_body
+from leadkit.reports import compute
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return load_leads(params_for(HOSTILE_SOURCE))
+
+
+def test_table_snapshot_one_component():
+    frame = pd.DataFrame({"lead_type": ["Call", "Total"], "leads": [1234, 1300], "conversion_pct": [12.345, None]})
+    table = html_table(frame, "ru", key="lead_type")
+    assert table.headers == ["Тип обращения", "Обращения", "Конверсия %"]
+    assert table.kinds == ["text", "num", "num"]
+    assert table.rows == [
+        {"cells": ["Call", "1\u202f234", "12,3\u00a0%"], "total": False},
+        {"cells": ["Итого", "1\u202f300", "—"], "total": True},
+    ]
+
+
+def test_markers_and_dates_per_language():
+    assert L.value("(not set)", "ru") == "(не указано)" and L.value("(not set)", "en") == "(not set)"
+    assert L.stamp(pd.Timestamp("2025-03-01 09:05"), "ru") == "01.03.2025 09:05"
+    assert L.stamp(pd.Timestamp("2025-03-01 09:05"), "en") == "2025-03-01 09:05"
+    assert L.percent(None, "en") == "—" and L.percent(55.555, "en") == "55.6%"
+
+
+@pytest.mark.parametrize("report", ["lead_conversion", "lost_leads", "employee_performance"])
+def test_data_text_is_escaped_in_html(hostile, report):
+    html = page(report_body(compute(report, hostile)), "t", "en")
+    assert "<script>window.__xss" not in html and "<img src=x" not in html and "<b>Bob</b>" not in html
+    assert "<script" not in html.lower()
+    if report == "lead_conversion":
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+    if report == "employee_performance":
+        assert "Ann &amp; &lt;b&gt;Bob&lt;/b&gt;" in html and "=HYPERLINK(&#34;http://evil.example&#34;" in html
+
+
+def test_russian_report_body():
+    result = compute("employee_performance", load_leads(params_for(MARCH_SOURCE)), period="2025-03", lang="ru")
+    html = notebook_html(result)
+    for text in ("Эффективность сотрудников", "Менеджер", "Конверсия %", "Определения", "Качество данных",
+                 "(не назначен)", "Итого", "01.03.2025 – 31.03.2025"):  # fmt: skip
+        assert text in html
+
+
+@pytest.mark.parametrize("report", ["lead_conversion", "lost_leads", "employee_performance"])
+def test_no_excel_cell_holds_a_formula(hostile, tmp_path, report):
+    path = write_workbook(compute(report, hostile), tmp_path / f"{report}.xlsx")
+    values = set()
+    for ws in openpyxl.load_workbook(path).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                values.add(cell.value)
+    if report == "employee_performance":
+        assert {'=HYPERLINK("http://evil.example","click")', "+1+1", "Ann & <b>Bob</b>", "Ольга Бондаренко"} <= values
+    if report == "lost_leads":
+        # XML cannot hold control characters: OOXML stores them escaped (Excel shows the character;
+        # openpyxl returns the escape as written).
+        assert "-2+3" in values and "Client_x0001_with_x0007_control" in values
+
+
+def test_safe_sheet_names():
+    used: set[str] = set()
+    assert safe_sheet_name("Sales/Service: [North]*?", used) == "Sales_Service_ _North___"
+    long = "A manager with a very long name indeed"
+    assert safe_sheet_name(long, used) == long[:31]
+    assert safe_sheet_name(long, used) == long[:27] + " (2)"
+    assert safe_sheet_name("history", used) == "History_"
+    assert safe_sheet_name("'quoted'", used) == "quoted"
+    assert safe_sheet_name("", used) == "Sheet"
+    assert all(len(n) <= 31 for n in used)
+
+
+def test_lists_longer_than_a_sheet_continue_on_further_sheets(tmp_path, monkeypatch):
+    monkeypatch.setattr(excel, "MAX_ROWS", 3)  # two leads per sheet
+    result = compute("lost_leads", load_leads(params_for(MARCH_SOURCE)), period="2025-03")
+    wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "lost.xlsx"))
+    assert wb.sheetnames == ["Summary", "Reasons by lead type", "Lost leads", "Lost leads (2)", "Definitions"]
+    ids = [r[0] for name in ("Lost leads", "Lost leads (2)") for r in wb[name].iter_rows(min_row=2, values_only=True)]
+    assert ids == ["L7", "L8", "L9"]
+
+
+def test_a_failed_write_keeps_the_earlier_file(tmp_path, monkeypatch):
+    result = compute("lead_conversion", load_leads(params_for(MARCH_SOURCE)))
+    path = write_workbook(result, tmp_path / "report.xlsx")
+    before = path.read_bytes()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(excel, "_definitions_sheet", explode)
+    with pytest.raises(RuntimeError):
+        write_workbook(result, path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]

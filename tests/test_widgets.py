@@ -1,0 +1,88 @@
+"""The interactive panel: widget values become a scope; the table follows; export writes Excel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pytest
+from conftest import MARCH_SOURCE, params_for
+
+from leadkit.leads import load_leads
+from leadkit.reports import compute
+from leadkit.widgets import ALL_TIME, CUSTOM, ReportPanel
+
+
+@pytest.fixture()
+def leads():
+    return load_leads(params_for(MARCH_SOURCE))
+
+
+def test_period_choices_cover_the_data(leads):
+    panel = ReportPanel("lead_conversion", leads, compute("lead_conversion", leads, period="2025-03"))
+    values = [v for _, v in panel.period.options]
+    assert values[0] == ALL_TIME and values[-1] == CUSTOM
+    assert {"2025", "2025-Q1", "2025-Q2", "2025-02", "2025-03", "2025-04"} <= set(values)
+    assert panel.period.value == "2025-03"
+    assert [v for _, v in panel.managers.options] == ["(unassigned)", "Ann", "Bob"]
+
+
+def test_a_filter_change_recomputes_and_redraws(leads):
+    panel = ReportPanel("lead_conversion", leads, compute("lead_conversion", leads, period="2025-03"))
+    assert panel.result.total["leads"] == 9
+    panel.managers.value = ("Bob",)
+    assert panel.result.total["leads"] == 4
+    assert panel.result.meta.scope.filters.managers == ("Bob",)
+    assert '<td class="num">4</td>' in panel.report.value
+    panel.basis.value = "closed"
+    assert panel.result.meta.scope.basis == "closed" and panel.result.total["leads"] == 3
+    panel.period.value = ALL_TIME
+    assert panel.result.meta.scope.period is None and panel.result.total["leads"] == 5  # basis needs a period
+
+
+def test_custom_range_and_language(leads):
+    panel = ReportPanel("lost_leads", leads, compute("lost_leads", leads, period="2025-03"))
+    panel.period.value = CUSTOM
+    assert panel.start.layout.display is None  # the date pickers appear
+    panel.start.value, panel.end.value = date(2025, 3, 20), date(2025, 3, 21)
+    assert panel.result.meta.scope.period.label == "2025-03-20_2025-03-21"
+    assert panel.result.total["leads"] == 2
+    panel.lang.value = "ru"
+    assert panel.result.meta.title == "Закрытые неуспешно" and panel.period.description == "Период"
+    assert "Причина" in panel.report.value
+
+
+def test_employee_accordion_lists_each_managers_leads(leads):
+    panel = ReportPanel("employee_performance", leads, compute("employee_performance", leads, period="2025-03"))
+    titles = [panel.accordion.get_title(i) for i in range(len(panel.accordion.children))]
+    assert titles == ["Ann — 4", "Bob — 4", "(unassigned) — 1"]
+    assert "L8" in panel.accordion.children[0].value and "<details" not in panel.report.value
+    panel.lead_types.value = ("Website",)
+    assert [panel.accordion.get_title(i) for i in range(len(panel.accordion.children))] == [
+        "Bob — 2",
+        "(unassigned) — 1",
+        "Ann — 1",
+    ]
+
+
+def test_export_button_writes_the_current_view(leads, tmp_path):
+    panel = ReportPanel(
+        "lead_conversion", leads, compute("lead_conversion", leads, period="2025-03"), export_dir=tmp_path
+    )
+    panel.managers.value = ("Ann",)
+    panel.export.click()
+    files = list(tmp_path.glob("lead_conversion_2025-03_*.xlsx"))
+    assert len(files) == 1 and str(files[0]) in panel.status.value
+    ws = openpyxl.load_workbook(files[0])["Summary"]
+    total = next(r for r in ws.iter_rows(min_row=6, values_only=True) if r[0] == "Total")
+    assert total[1] == 4
+
+
+def test_an_invalid_choice_shows_a_message_instead_of_failing(leads):
+    panel = ReportPanel("lead_conversion", leads, compute("lead_conversion", leads, period="2025-03"))
+    panel.period.value = CUSTOM
+    panel.start.value = date(2025, 3, 21)  # valid: March 21 to 31
+    assert panel.result.total["leads"] == 3
+    panel.end.value = date(2025, 3, 20)
+    assert "before it starts" in panel.status.value
+    assert panel.result.total["leads"] == 3  # the last good view stays
