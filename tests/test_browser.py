@@ -1,0 +1,82 @@
+"""The HTML reports in a real browser (Debian's Chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import params_for
+from playwright.sync_api import sync_playwright
+from pypdf import PdfReader
+
+from leadkit.leads import load_leads
+from leadkit.render.html import page, report_body
+from leadkit.reports import compute
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = shutil.which("chromium")
+    assert executable, "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def test_a_drilldown_expands(browser, march_batch, tmp_path):
+    out, _ = march_batch
+    tab = browser.new_page(viewport={"width": 1300, "height": 900})
+    tab.goto((out / "2025-03" / "employee_performance.html").as_uri())
+    first = tab.locator("details.leads-list").first
+    assert first.get_attribute("open") is None
+    assert not first.locator("table").is_visible()
+    tab.screenshot(path=tmp_path / "closed.png", full_page=True)
+    first.locator("summary").click()
+    assert first.get_attribute("open") == ""
+    assert first.locator("table").is_visible()
+    assert "L8" in first.locator("table").inner_text()
+    tab.screenshot(path=tmp_path / "open.png", full_page=True)
+    assert (tmp_path / "open.png").stat().st_size > 10_000
+
+
+def test_print_media_repeats_table_headers_on_every_page(browser, tmp_path):
+    params = params_for({"kind": "demo", "rows": 4000})
+    result = compute("lost_leads", load_leads(params), period="2025-06")
+    html_path = tmp_path / "lost.html"
+    html_path.write_text(page(report_body(result, list_limit=2000), "Lost leads", "en"), encoding="utf-8")
+    tab = browser.new_page()
+    tab.goto(html_path.as_uri())
+    tab.emulate_media(media="print")
+    tab.screenshot(path=tmp_path / "print.png", full_page=True)
+    pdf = tmp_path / "printed.pdf"
+    tab.pdf(path=pdf, prefer_css_page_size=True)
+    reader = PdfReader(pdf)
+    n_lost = result.total["leads"]
+    assert n_lost > 150 and len(reader.pages) >= 5
+    assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height  # A4 landscape from @page
+    list_pages = [p.extract_text() for p in reader.pages if "Slow reply" in p.extract_text()][2:]
+    assert list_pages, "the lost-lead list spans several pages"
+    for text in list_pages:
+        assert "Lead Created Closed Lead type Reason" in " ".join(text.split()), "header row repeated on each page"
+
+
+def test_hostile_text_stays_text_and_no_script_runs(browser, hostile_batch, tmp_path):
+    dialogs: list[str] = []
+    tab = browser.new_page()
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for report in ("lead_conversion", "lost_leads", "employee_performance"):
+        tab.goto((hostile_batch / f"{report}.html").as_uri())
+        tab.wait_for_load_state("load")
+        assert tab.evaluate("typeof window.__xss") == "undefined"
+        assert tab.locator("script").count() == 0
+        assert tab.locator("img[src='x']").count() == 0
+        tab.screenshot(path=tmp_path / f"{report}.png", full_page=True)
+    text = tab.locator("body").inner_text()
+    assert '=HYPERLINK("http://evil.example","click")' in text and "Ann & <b>Bob</b>" in text
+    tab.goto((hostile_batch / "lead_conversion.html").as_uri())
+    assert "<script>window.__xss=1</script>" in tab.locator("body").inner_text()
+    assert dialogs == []
