@@ -6,6 +6,7 @@ into a scope and shows the rendered result.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,12 @@ from leadkit.scope import Filters, Scope
 ALL_TIME = "__all__"
 CUSTOM = "__custom__"
 ACCORDION_ROWS = 200
+
+
+def default_export_dir() -> Path:
+    """$LEADKIT_EXPORT_DIR, else outputs/interactive of this checkout (git-ignored)."""
+    configured = os.environ.get("LEADKIT_EXPORT_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parents[1] / "outputs" / "interactive"
 
 
 def period_choices(leads: Leads, lang: str) -> list[tuple[str, str]]:
@@ -51,9 +58,9 @@ def distinct(leads: Leads, column: str) -> list[str]:
 class ReportPanel:
     """Filters on top, the report below; ``result`` always holds what is shown."""
 
-    def __init__(self, name: str, leads: Leads, result: Result, export_dir: str | Path = "outputs/interactive") -> None:
+    def __init__(self, name: str, leads: Leads, result: Result, export_dir: str | Path | None = None) -> None:
         self.name, self.leads, self.result = name, leads, result
-        self.export_dir = Path(export_dir)
+        self.export_dir = Path(export_dir) if export_dir else default_export_dir()
         scope, lang = result.meta.scope, result.meta.lang
         self.period = w.Dropdown(
             options=period_choices(leads, lang), value=self._period_value(scope.period, leads, lang)

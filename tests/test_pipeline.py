@@ -201,3 +201,23 @@ def test_a_failing_period_is_reported_and_the_others_complete(tmp_path, monkeypa
     assert list(summary.failed) == ["2025-02"] and "broken on purpose" in summary.failed["2025-02"]["lost_leads"]
     assert not (out / "2025-02").exists()
     assert 'href="2025-03/lead_conversion.xlsx"' in (out / "index.html").read_text()
+
+
+@pytest.mark.parametrize(("report", "key"), [("lost_leads", "reason"), ("employee_performance", "manager")])
+def test_every_report_total_matches_the_api_in_html_and_excel(march_batch, report, key):
+    out, _ = march_batch
+    api = compute(report, load_leads(params_for(MARCH_SOURCE)), period="2025-03")
+    html_total = next(r for r in rows_of((out / "2025-03" / f"{report}.html").read_text()) if r and r[0] == "Total")
+    ws = openpyxl.load_workbook(out / "2025-03" / f"{report}.xlsx")["Summary"]
+    xlsx_total = next(r for r in ws.iter_rows(min_row=6, values_only=True) if r[0] == "Total")
+    assert html_total[1] == str(api.total["leads"]) and xlsx_total[1] == api.total["leads"]
+    first = api.rows.iloc[0] if report == "employee_performance" else api.reasons.iloc[0]
+    xlsx_rows = {r[0]: r for r in ws.iter_rows(min_row=6, values_only=True) if r[0]}
+    assert xlsx_rows[first[key]][1] == first["leads"]
+
+
+def test_index_styles_are_not_escaped(march_batch):
+    out, _ = march_batch
+    index = (out / "index.html").read_text()
+    assert '"DejaVu Sans"' in index and "&#34;" not in index.split("</style>")[0]
+    assert "<th>Period</th><th>Report</th><th>Files</th>" in index

@@ -107,3 +107,10 @@ def test_a_failed_write_keeps_the_earlier_file(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         write_workbook(result, path)
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
+
+
+def test_long_lists_are_cut_with_a_note_pointing_to_excel():
+    result = compute("lost_leads", load_leads(params_for(MARCH_SOURCE)), period="2025-03")
+    html = report_body(result, list_limit=2)
+    assert "2 of 3 rows shown; the full list is in the Excel file." in html
+    assert html.count("<tr>") - html.count("<tr class") >= 1

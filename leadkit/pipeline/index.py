@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from leadkit.atomic import write_text
 from leadkit.pipeline import manifest
 from leadkit.render import labels as L
@@ -41,7 +43,13 @@ def write_index(out: Path, lang: str = "en") -> Path:
     html = (
         environment()
         .get_template("index.html.j2")
-        .render(entries=entries, lang=lang, css=stylesheet(lang), heading="leadkit", period_word=L.word("period", lang))
+        .render(
+            entries=entries,
+            lang=lang,
+            css=Markup(stylesheet(lang)),
+            heading=L.word("index", lang),
+            headers=[L.word(k, lang) for k in ("period", "report", "files", "built")],
+        )
     )
     target = out / "index.html"
     write_text(target, html)

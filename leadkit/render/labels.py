@@ -40,7 +40,8 @@ WORDS = {
         "summary": "Summary", "list": "Leads", "chart_conversion": "Conversion % (95% interval)",
         "chart_lost": "Lost leads by reason", "export": "Export to Excel", "exported": "Written: {path}",
         "lead_types": "Lead types", "managers": "Managers", "branches": "Branches", "language": "Language",
-        "custom": "Custom range…", "yes": "yes", "no": "no", "page": "Page",
+        "custom": "Custom range…", "yes": "yes", "no": "no", "page": "Page", "index": "leadkit reports",
+        "report": "Report", "files": "Files", "built": "Source, built",
     },
     "ru": {
         "period": "Период", "all_time": "Всё время", "basis": "База", "created": "дата создания",
@@ -54,7 +55,8 @@ WORDS = {
         "chart_lost": "Неуспешные обращения по причинам", "export": "Выгрузить в Excel",
         "exported": "Записано: {path}", "lead_types": "Типы обращений", "managers": "Менеджеры",
         "branches": "Филиалы", "language": "Язык", "custom": "Свой диапазон…", "yes": "да", "no": "нет",
-        "page": "Стр.",
+        "page": "Стр.", "index": "Отчёты leadkit", "report": "Отчёт", "files": "Файлы",
+        "built": "Источник, сформирован",
     },
 }  # fmt: skip
 
