@@ -37,22 +37,8 @@ CANONICAL_COLUMNS: Final[tuple[str, ...]] = (
     "converted",
     "status_result",
 )
-# Columns a source may map; status_group may stand in for status.
-MAPPABLE_COLUMNS: Final[tuple[str, ...]] = (
-    "lead_id",
-    "created_at",
-    "closed_at",
-    "lead_type",
-    "status",
-    "status_group",
-    "manager",
-    "branch",
-    "ad_campaign",
-    "client",
-    "order_id",
-    "sale_id",
-    "converted",
-)
+# Columns a source may map (status_result is derived from status_results); status_group may stand in for status.
+MAPPABLE_COLUMNS: Final[tuple[str, ...]] = tuple(c for c in CANONICAL_COLUMNS if c != "status_result")
 
 NOT_SET: Final = "(not set)"
 UNASSIGNED: Final = "(unassigned)"

@@ -59,6 +59,15 @@ class Scope:
             }
         return {"period": period, "filters": self.filters.as_dict()}
 
+    def require_dates(self, dated: tuple[str, ...], source: str) -> None:
+        """Refuse a period on a source that lacks the date the period is based on."""
+        if self.period is not None and self.date_column not in dated:
+            raise PeriodError(
+                f"{source} has no {self.date_column} dates, so a period ({self.period.label}, basis "
+                f"{self.basis}) cannot be applied; run the report for all time (no period) or map a "
+                "date column in source.columns"
+            )
+
     def updated(self, **changes: Any) -> Scope:
         """A copy with ``period``/``start``/``end``/``basis``/filter values replaced.
 

@@ -143,3 +143,13 @@ def test_cli_json_equals_api_on_generated_data(tmp_path, frame):
         printed = without_time(json.loads(buffer.getvalue()))
         expected = json.loads(json.dumps(without_time(to_dict(compute(report, leads)))))
         assert printed["rows"] == expected["rows"] and printed["total"] == expected["total"]
+
+
+def test_run_refuses_a_period_on_an_undated_source_before_any_notebook(tmp_path):
+    done = run("run", "params/x_education.yaml", "--period", "2025-03", "--out", str(tmp_path / "out"))
+    assert done.returncode == 1 and "no created_at dates" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "2025-03").exists()
+    bad = run("batch", "params/demo.yaml", "--from", "2025-05", "--to", "2025-01", "--out", str(tmp_path / "o"))
+    assert bad.returncode == 1 and "swap them" in bad.stderr
+    fmt = run("run", "params/demo.yaml", "--formats", "html,docx", "--out", str(tmp_path / "o"))
+    assert fmt.returncode == 1 and "unknown format(s) ['docx']" in fmt.stderr

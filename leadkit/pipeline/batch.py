@@ -164,6 +164,7 @@ def run_batch(
         base = Scope(base.period, basis or base.basis, base.filters)  # type: ignore[arg-type]
         for period in periods:
             scope = base if period is None else Scope(period, base.basis, base.filters)
+            scope.require_dates(data.dated, data.label)  # fail before any notebook starts
             label = period.label if period else ALL_TIME
             run = _run_params(params, scope, data.label, reports, formats)
             expected = [f for r in reports for f in _files(r, formats)]
@@ -213,7 +214,7 @@ def _execute(
             progress.update(task, advance=1, description=f"{label} {job['report']}")
             if outcome["error"]:
                 errors[label][job["report"]] = outcome["error"]
-                log.error("%s %s failed: %s", label, job["report"], outcome["error"])
+                log.info("%s %s failed: %s", label, job["report"], outcome["error"])
             pending[label] -= 1
             if pending[label] == 0:
                 _finish(label, todo[label], print_, out, reports, errors[label], summary)

@@ -5,24 +5,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from leadkit.exceptions import PeriodError
 from leadkit.leads import Leads
 from leadkit.model import NOT_SET, UNASSIGNED
 from leadkit.reports.measures import annotate, reason
 from leadkit.reports.quality import DataQuality
 from leadkit.scope import Scope
-
-
-def _check_dates(leads: Leads, scope: Scope) -> None:
-    if scope.period is None:
-        return
-    has = leads.has_created if scope.basis == "created" else leads.has_closed
-    if not has:
-        raise PeriodError(
-            f"{leads.label} has no {scope.date_column} dates, so a period "
-            f"({scope.period.label}, basis {scope.basis}) cannot be applied; run the report "
-            "for all time (no period) or map a date column in source.columns"
-        )
 
 
 def _conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanValue]:
@@ -40,7 +27,8 @@ def _conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanV
 
 def select(leads: Leads, scope: Scope) -> tuple[ir.Table, DataQuality]:
     """The annotated leads in scope, and the data-quality summary for them."""
-    _check_dates(leads, scope)
+    dated = tuple(c for c, has in (("created_at", leads.has_created), ("closed_at", leads.has_closed)) if has)
+    scope.require_dates(dated, leads.label)
     t = annotate(leads.table)
     in_period, passes = _conditions(t, scope)
     chosen = t.filter(in_period & passes)
