@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("json", "table"), default="table")
     _add_scope_options(check)
 
+    fetch = sub.add_parser("fetch", help="sync leads from the RemOnline API into the local cache")
+    fetch.add_argument("params", help="params YAML file with source.kind: remonline")
+    fetch.add_argument("--full", action="store_true", help="fetch everything again instead of what changed")
+
     run = sub.add_parser("run", help="render reports for one period to HTML, PDF and Excel")
     run.add_argument("params", help="params YAML file")
     _add_scope_options(run)

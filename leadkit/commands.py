@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -17,6 +19,9 @@ from leadkit.periods import Period, iter_periods
 from leadkit.render.jsonout import main_table, to_dict, to_json
 from leadkit.reports import compute
 from leadkit.reports.selection import select
+
+if TYPE_CHECKING:
+    from leadkit.sources.remonline.sync import SyncReport
 
 
 def _print_table(title: str, frame_rows: list[dict[str, object]]) -> None:
@@ -141,6 +146,38 @@ def cmd_batch(args: argparse.Namespace, overrides: dict[str, object]) -> int:
     return _batch(args, params, periods, basis=args.basis)
 
 
+def cmd_fetch(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from leadkit.sources.remonline import fetch
+
+    params = load_params(args.params)
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  disable=not console.is_terminal) as bar:  # fmt: skip
+        task = bar.add_task("RemOnline: starting")
+
+        def show(r: SyncReport) -> None:
+            elapsed = max(time.monotonic() - started, 1e-9)
+            bar.update(
+                task, description=f"RemOnline: {r.pages} pages, {r.leads:,} leads, {r.pages / elapsed:.1f} pages/s"
+            )
+
+        started = time.monotonic()
+        report = fetch(params, full=args.full, progress=show)
+    table = Table(title="RemOnline sync", show_header=False)
+    for name, value in (
+        ("leads fetched", f"{report.leads:,}"), ("pages", report.pages), ("passes", report.passes),
+        ("walked again (list changed)", report.rewalks),
+        ("resumed an interrupted sync", "yes" if report.resumed else "no"),
+        ("requests", report.requests), ("retries", report.retries), ("leads in the cache", f"{report.cached:,}"),
+        ("seconds", f"{report.seconds:.1f}"),
+    ):  # fmt: skip
+        table.add_row(name, str(value))
+    Console().print(table)
+    return 0
+
+
 def run_command(args: argparse.Namespace, overrides: dict[str, object]) -> int:
-    handlers = {"compute": cmd_compute, "check": cmd_check, "run": cmd_run, "batch": cmd_batch}
+    handlers = {"compute": cmd_compute, "check": cmd_check, "run": cmd_run, "batch": cmd_batch, "fetch": cmd_fetch}
     return handlers[args.command](args, overrides)

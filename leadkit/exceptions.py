@@ -36,3 +36,7 @@ class ValidationError(LeadkitError):
 
 class ReportError(LeadkitError):
     """A report was asked for something it cannot compute (unknown name, bad filter)."""
+
+
+class ApiError(SourceError):
+    """The RemOnline API refused a request, or kept failing after every retry."""

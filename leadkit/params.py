@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -96,7 +97,54 @@ class DemoSource(_Model):
     names: Literal["en", "ru"] = "en"
 
 
-Source = Annotated[FileSource | DemoSource, Field(discriminator="kind")]
+# RemOnline's status-group codes (0 custom, 1 New, 2 In progress, 3 Deferred, 4 Done, 5 Delivery,
+# 6 Closed successfully, 7 Closed unsuccessfully) as lead groups; unconfirmed for leads, so a param.
+DEFAULT_GROUP_CODES: dict[str, StatusGroup] = {
+    "0": "in_progress", "1": "new", "2": "in_progress", "3": "pending", "4": "won", "5": "in_progress",
+    "6": "won", "7": "lost",
+}  # fmt: skip
+DEFAULT_RESULTS: dict[str, StatusResult] = {
+    "Successful order": "order", "Successful sale": "sale", "Успешный заказ": "order", "Успешная продажа": "sale",
+}  # fmt: skip
+
+
+class RemonlineSource(_Model):
+    """Leads pulled from the RemOnline REST API; the key comes from LEADKIT_REMONLINE_API_KEY."""
+
+    kind: Literal["remonline"]
+    base_url: str = "https://api.remonline.app"
+    auth: Literal["bearer", "token"] = Field("bearer", description="token: the legacy POST /token/new flow")
+    cache: Path | None = Field(None, description="cache folder; default: OUTPUT_DIR/.cache/remonline-HOST")
+    status_group_values: dict[str, StatusGroup] = Field(default_factory=lambda: dict(DEFAULT_GROUP_CODES))
+    status_groups: dict[str, StatusGroup] = Field(default_factory=dict)
+    status_results: dict[str, StatusResult] = Field(default_factory=lambda: dict(DEFAULT_RESULTS))
+    order_id_field: str | None = Field(None, description="field of a lead item holding its order id, e.g. order.id")
+    sale_id_field: str | None = None
+    lead_id: Literal["id", "label"] = "id"
+    no_reason_statuses: tuple[str, ...] = DEFAULT_NO_REASON
+    timeout: float = Field(30.0, gt=0, le=600)
+    retries: int = Field(6, ge=0, le=30)
+    backoff: float = Field(0.5, ge=0, le=60, description="first retry pause in seconds; doubles each time")
+    rate_limit: float = Field(3.0, gt=0, le=3.0, description="requests per second; RemOnline allows 3")
+    overlap_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
+
+    @field_validator("status_group_values", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: object) -> object:
+        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("write a URL such as https://api.remonline.app")
+        if parts.username or parts.password or parts.query:
+            raise ValueError("must not carry credentials or a query; the key comes from the environment")
+        return value.rstrip("/")
+
+
+Source = Annotated[FileSource | DemoSource | RemonlineSource, Field(discriminator="kind")]
 
 
 class PeriodSpec(_Model):

@@ -154,7 +154,7 @@ def run_batch(
     summary = BatchSummary()
     with _locked(out):
         shutil.rmtree(out / ".staging", ignore_errors=True)  # left by a killed run
-        data = read_source(params)
+        data = read_source(params, refresh="always")  # an API source syncs first
         print_ = fingerprint(data.frame)
         snapshot = out / ".data" / f"leads-{print_}.parquet"
         if not snapshot.exists():

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
 from leadkit.log import get_logger
-from leadkit.params import DemoSource, FileSource, Params
+from leadkit.params import DemoSource, FileSource, Params, RemonlineSource
 from leadkit.sources import demo
+from leadkit.sources.data import SourceData
 from leadkit.sources.files import ROW, read_file
 from leadkit.sources.mapping import MappingSpec, clean_text, effective_columns, to_canonical
 from leadkit.validate import validated
 
 log = get_logger("sources")
-
-
-@dataclass(frozen=True)
-class SourceData:
-    """A validated canonical frame and what the reports need to know about its source."""
-
-    frame: pd.DataFrame
-    label: str
-    rows_read: int
-    no_reason_statuses: tuple[str, ...]
-    dated: tuple[str, ...] = ("created_at", "closed_at")  # date columns the source provides
+Refresh = Literal["always", "if-empty", "never"]
 
 
 def _join_lookups(
@@ -97,9 +88,20 @@ def _demo_source(source: DemoSource) -> SourceData:
     return SourceData(frame, label, len(frame), no_reason)
 
 
-def read_source(params: Params) -> SourceData:
-    """Read, map and validate the source a params file names."""
+def read_source(params: Params, refresh: Refresh = "if-empty") -> SourceData:
+    """Read, map and validate the source a params file names.
+
+    ``refresh`` concerns API sources: ``always`` syncs first, ``if-empty`` only when
+    nothing is cached yet, ``never`` reads the cache as it is.
+    """
     source = params.source
     if isinstance(source, DemoSource):
         return _demo_source(source)
+    if isinstance(source, RemonlineSource):
+        from leadkit.sources.remonline import read_remonline
+
+        return read_remonline(source, params, refresh)
     return _read_file_source(source, params)
+
+
+__all__ = ["Refresh", "SourceData", "read_source"]

@@ -1,0 +1,18 @@
+"""What every source hands on: the validated canonical frame and facts about where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """A validated canonical frame and what the reports need to know about its source."""
+
+    frame: pd.DataFrame
+    label: str
+    rows_read: int
+    no_reason_statuses: tuple[str, ...]
+    dated: tuple[str, ...] = ("created_at", "closed_at")  # date columns the source provides

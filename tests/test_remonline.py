@@ -1,0 +1,179 @@
+"""The RemOnline source against a fake server on 127.0.0.1: exact tables under every fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import params_for
+from fake_remonline import EMPLOYEES, STATUSES, TYPES, FakeRemonline
+
+from leadkit.exceptions import ApiError, ParamsError
+from leadkit.leads import load_leads
+from leadkit.params import parse_params
+from leadkit.reports import lead_conversion
+from leadkit.sources import read_source
+from leadkit.sources.remonline import cache_of, fetch
+
+KEY = "SENTINEL-KEY-7f3a9c"
+GROUPS = {1: "new", 2: "in_progress", 6: "won", 7: "lost"}
+
+
+@pytest.fixture(autouse=True)
+def api_key(monkeypatch):
+    monkeypatch.setenv("LEADKIT_REMONLINE_API_KEY", KEY)
+
+
+def source(server: FakeRemonline, cache: Path, **extra: Any) -> dict[str, Any]:
+    return {"kind": "remonline", "base_url": server.url, "cache": str(cache), "timeout": 0.5, "backoff": 0.02, **extra}
+
+
+def expected_frame(server: FakeRemonline) -> pd.DataFrame:
+    """The server's leads, mapped by hand: what the canonical table must equal."""
+    types = {t["id"]: t["name"] for t in TYPES}
+    people = {e["id"]: f"{e['first_name']} {e['last_name']}" for e in EMPLOYEES}
+    rows = [
+        {
+            "lead_id": str(lead["id"]),
+            "lead_type": types[lead["lead_type_id"]],
+            "status": lead["status"]["name"],
+            "status_group": GROUPS[lead["status"]["group"]],
+            "manager": people.get(lead["manager_id"], "(unassigned)"),
+            "created_at": pd.Timestamp(lead["created_at"], unit="ms"),
+        }
+        for lead in server.state.leads.values()
+    ]
+    return pd.DataFrame(rows).sort_values("lead_id").reset_index(drop=True)
+
+
+def table_of(params) -> pd.DataFrame:
+    frame = read_source(params, refresh="never").frame
+    cols = ["lead_id", "lead_type", "status", "status_group", "manager", "created_at"]
+    out = (
+        frame[cols].astype({c: object for c in cols if c != "created_at"}).sort_values("lead_id").reset_index(drop=True)
+    )
+    out["created_at"] = out["created_at"].astype("datetime64[ns]")
+    return out
+
+
+def assert_same(params, server):
+    got, want = table_of(params), expected_frame(server)
+    want["created_at"] = want["created_at"].astype("datetime64[ns]")
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_full_sync_of_several_thousand_leads_within_the_rate_limit(tmp_path):
+    with FakeRemonline(KEY, n=3100) as server:
+        params = params_for(source(server, tmp_path / "cache"))
+        report = fetch(params)
+        assert report.leads == 3100 and report.cached == 3100 and report.pages == 63
+        assert server.max_per_second() <= 3
+        assert_same(params, server)
+
+
+FAULTS = {
+    "429 with Retry-After": {2: {"kind": "429", "retry_after": 1}},
+    "503 burst": {2: {"kind": "503"}, 3: {"kind": "503"}, 4: {"kind": "503"}},
+    "slow beyond the timeout": {3: {"kind": "slow", "seconds": 1.5}},
+    "dropped connection": {2: {"kind": "drop"}, 5: {"kind": "drop"}},
+    "malformed JSON": {4: {"kind": "malformed"}},
+    "success false": {2: {"kind": "success_false"}},
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_every_fault_still_gives_the_servers_exact_table(tmp_path, fault):
+    with FakeRemonline(KEY, n=400, faults=dict(FAULTS[fault])) as server:
+        params = params_for(source(server, tmp_path / "cache"))
+        report = fetch(params)
+        assert report.retries >= 1 and not server.state.faults  # every fault was met, and retried
+        assert server.max_per_second() <= 3
+        assert_same(params, server)
+
+
+def test_a_lead_modified_between_two_pages_is_neither_lost_nor_doubled(tmp_path):
+    with FakeRemonline(KEY, n=400, modify_after_page=(2, 350)) as server:
+        params = params_for(source(server, tmp_path / "cache"))
+        report = fetch(params)
+        assert report.rewalks == 1 and report.passes == 2
+        assert_same(params, server)
+        assert table_of(params).set_index("lead_id").loc["350", "status"] == "Canceled"
+
+
+def test_incremental_sync_fetches_only_what_changed(tmp_path):
+    with FakeRemonline(KEY, n=300) as server:
+        params = params_for(source(server, tmp_path / "cache", overlap_minutes=0))
+        assert fetch(params).leads == 300
+        import time
+
+        now = int(time.time() * 1000)
+        server.state.leads[5]["status"] = dict(STATUSES[4])
+        server.state.leads[5]["modified_at"] = now + 10
+        server.state.leads[301] = {
+            **server.state.leads[1],
+            "id": 301,
+            "lead_id_label": "L-00301",
+            "modified_at": now + 20,
+        }
+        again = fetch(params)
+        assert again.leads == 2 and again.cached == 301
+        assert_same(params, server)
+
+
+def test_legacy_token_flow_renews_an_expired_token_once(tmp_path):
+    with FakeRemonline(KEY, n=200, auth="token", token_lifetime=3) as server:
+        params = params_for(source(server, tmp_path / "cache", auth="token"))
+        fetch(params)
+        assert len(server.state.tokens) >= 2  # renewed after expiry
+        assert_same(params, server)
+
+
+@pytest.mark.parametrize("auth", ["bearer", "token"])
+def test_a_bad_key_stops_at_once_with_a_clear_message(tmp_path, monkeypatch, auth):
+    monkeypatch.setenv("LEADKIT_REMONLINE_API_KEY", "wrong-key-123")
+    with FakeRemonline(KEY, n=10, auth=auth) as server:
+        params = params_for(source(server, tmp_path / "cache", auth=auth))
+        with pytest.raises(ApiError) as err:
+            fetch(params)
+        assert "401" in str(err.value) and "LEADKIT_REMONLINE_API_KEY" in str(err.value)
+        assert "wrong-key-123" not in str(err.value)
+        assert len(server.state.log) == 1  # no retry on 401
+
+
+def test_404_is_not_retried_and_persistent_failure_gives_up(tmp_path):
+    with FakeRemonline(KEY, n=10) as server:
+        params = params_for(source(server, tmp_path / "c1", base_url=server.url + "/v9"))
+        with pytest.raises(ApiError, match="404.*check source.base_url"):
+            fetch(params)
+        assert len(server.state.log) == 1
+    faults = {i: {"kind": "503"} for i in range(1, 20)}
+    with FakeRemonline(KEY, n=10, faults=faults) as server:
+        params = params_for(source(server, tmp_path / "c2", retries=2))
+        with pytest.raises(ApiError, match="still failing after 3 attempts"):
+            fetch(params)
+
+
+def test_the_key_comes_from_the_environment_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("LEADKIT_REMONLINE_API_KEY")
+    with FakeRemonline(KEY, n=10) as server:
+        with pytest.raises(ParamsError, match="set the environment variable LEADKIT_REMONLINE_API_KEY"):
+            fetch(params_for(source(server, tmp_path / "cache")))
+        with pytest.raises(ParamsError, match="holds a secret"):
+            parse_params({"source": {**source(server, tmp_path), "api_key": KEY}})
+        with pytest.raises(ParamsError, match="credentials"):
+            parse_params({"source": {**source(server, tmp_path), "base_url": f"https://u:{KEY}@api.remonline.app"}})
+
+
+def test_compute_reads_the_cache_and_syncs_only_when_empty(tmp_path):
+    with FakeRemonline(KEY, n=120) as server:
+        params = params_for(source(server, tmp_path / "cache"))
+        first = lead_conversion(load_leads(params))  # empty cache: syncs
+        calls = len(server.state.log)
+        second = lead_conversion(load_leads(params))
+        assert len(server.state.log) == calls  # read from the cache
+        assert first.total == second.total and first.total["leads"] == 120
+        want = expected_frame(server)
+        assert first.total["won"] == (want["status_group"] == "won").sum()
+        assert cache_of(params.source, params).leads_path.exists()
