@@ -126,6 +126,8 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             st.lead_calls += 1
             fault = st.faults.pop(st.lead_calls, None)
+        if fault and fault["kind"] in ("repeat_previous", "duplicate"):
+            return self._leads(query, fault["kind"])
         if fault and self._fault(fault):
             return
         self._leads(query)
@@ -150,15 +152,18 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, {"success": False, "message": "temporary failure"})
         return True
 
-    def _leads(self, query: dict[str, list[str]]) -> None:
+    def _leads(self, query: dict[str, list[str]], quirk: str | None = None) -> None:
         st = self.state
         page = int((query.get("page") or ["1"])[0])
+        served = max(1, page - 1) if quirk == "repeat_previous" else page
         window = [int(v) for v in query.get("modified_at[]", [])]
         with st.lock:
             items = sorted(st.leads.values(), key=lambda x: -x["id"])  # newest first, like the product
             if len(window) == 2:
                 items = [i for i in items if window[0] <= i["modified_at"] <= window[1]]
-            chunk = items[(page - 1) * 50 : page * 50]
+            chunk = items[(served - 1) * 50 : served * 50]
+            if quirk == "duplicate":
+                chunk = chunk + chunk[:3]
             body = {"data": json.loads(json.dumps(chunk)), "page": page, "count": len(items), "success": True}
             if st.modify_after_page and st.modify_after_page[0] == page:
                 lead = st.leads[st.modify_after_page[1]]

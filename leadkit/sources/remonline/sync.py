@@ -153,8 +153,8 @@ class Cache:
         with atomic_path(self.journal / f"{name}.parquet") as tmp:
             frame.to_parquet(tmp, index=False)
 
-    def journal_frames(self) -> list[pd.DataFrame]:
-        return [pd.read_parquet(p) for p in sorted(self.journal.glob("*.parquet"))]
+    def journal_frames(self, prefix: str = "") -> list[pd.DataFrame]:
+        return [pd.read_parquet(p) for p in sorted(self.journal.glob(f"{prefix}*.parquet"))]
 
     def commit(self, synced_to: int, base_url: str, refs: dict[str, Any], full: bool) -> int:
         """Merge the journal into the cache, newest version of each id winning; return the lead count."""
@@ -180,27 +180,34 @@ Progress = Callable[[SyncReport], None]
 
 def _walk(client: RemonlineClient, cache: Cache, window: dict[str, Any], fields: tuple[str | None, str | None],
           report: SyncReport, progress: Progress) -> None:  # fmt: skip
-    """Fetch every page of one window into the journal, walking again if the count moves."""
+    """Fetch every page of one window into the journal, walking again if the count moves.
+
+    A walk is complete when the count stayed the same and it yielded at least that many
+    distinct ids: repeated or shifted pages fail that test and the window is walked again.
+    """
     while True:
         start_page, counts = window["next_page"], set()
+        prefix = f"w{window['pass']:02d}-r{window['rewalk']:02d}-"
+        seen = {i for f in cache.journal_frames(prefix) for i in f["id"]}  # pages before a resume
         params = {"modified_at[]": [window["from"], window["to"]]}
         for page, items, count in client.pages("/lead/", params, first_page=start_page):
             counts.add(count)
             if window.get("count") is None:
                 window["count"] = count
             rows = [flatten(i, *fields, seq=window["seq"] + n) for n, i in enumerate(items) if isinstance(i, dict)]
+            seen.update(r["id"] for r in rows)
             window["seq"] += len(items)
-            cache.save_page(f"w{window['pass']:02d}-r{window['rewalk']:02d}-p{page:05d}", _frame(rows))
+            cache.save_page(f"{prefix}p{page:05d}", _frame(rows))
             window["next_page"] = page + 1
             cache.save_window(window)
             report.pages += 1
             report.leads += len(rows)
             progress(report)
-        if counts <= {window["count"]}:
+        if counts <= {window["count"]} and len(seen) >= (window["count"] or 0):
             return
         if window["rewalk"] >= MAX_REWALKS:
             raise ApiError("RemOnline API: the lead list kept changing during the sync; run `leadkit fetch` again")
-        log.info("lead count changed during the walk (%s); walking the window again", sorted(counts))
+        log.info("walk incomplete (counts %s, %d distinct ids); walking again", sorted(counts), len(seen))
         window.update(next_page=1, count=None, rewalk=window["rewalk"] + 1)
         report.rewalks += 1
         cache.save_window(window)
