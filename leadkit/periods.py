@@ -145,3 +145,35 @@ def iter_periods(first: str, last: str, every: Every) -> Iterator[Period]:
     while current.start <= hi.end:
         yield current
         current = _containing(current.end + timedelta(days=1), every)
+
+
+def _whole_unit(period: Period) -> Every | None:
+    for every in ("year", "quarter", "month", "week"):
+        unit = _containing(period.start, every)
+        if (unit.start, unit.end) == (period.start, period.end):
+            return every
+    return None
+
+
+def previous(period: Period) -> Period:
+    """The period just before: the previous month/quarter/year/week for a whole one, else as many days."""
+    unit = _whole_unit(period)
+    if unit is not None:
+        return _containing(period.start - timedelta(days=1), unit)
+    end = period.start - timedelta(days=1)
+    return between(end - timedelta(days=period.days - 1), end)
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def year_earlier(period: Period) -> Period:
+    """The same dates a year earlier (the same ISO week number for a whole week)."""
+    if _whole_unit(period) == "week":
+        iso = period.start.isocalendar()
+        return iso_week(iso.year - 1, min(iso.week, 52))
+    return between(_year_before(period.start), _year_before(period.end))

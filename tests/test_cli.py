@@ -65,7 +65,7 @@ def test_row_keys_are_the_documented_contract(tmp_path, capsys):
     assert next(iter(data["rows"][0])) == "manager" and "by_status" in data["rows"][0]
     main(["compute", str(params), "--report", "lost_leads", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
-    assert list(data["rows"][0]) == ["reason", "leads", "share_pct"] and list(data["by_type"][0]) == [
+    assert list(data["rows"][0]) == ["reason", "leads", "share_pct", "cum_share_pct"] and list(data["by_type"][0]) == [
         "lead_type",
         "reason",
         "leads",

@@ -90,7 +90,7 @@ def test_lists_longer_than_a_sheet_continue_on_further_sheets(tmp_path, monkeypa
     monkeypatch.setattr(excel, "MAX_ROWS", 3)  # two leads per sheet
     result = compute("lost_leads", load_leads(params_for(MARCH_SOURCE)), period="2025-03")
     wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "lost.xlsx"))
-    assert wb.sheetnames == ["Summary", "Reasons by lead type", "Lost leads", "Lost leads (2)", "Definitions"]
+    assert [n for n in wb.sheetnames if n.startswith("Lost leads")] == ["Lost leads", "Lost leads (2)"]
     ids = [r[0] for name in ("Lost leads", "Lost leads (2)") for r in wb[name].iter_rows(min_row=2, values_only=True)]
     assert ids == ["L7", "L8", "L9"]
 

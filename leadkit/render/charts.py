@@ -1,4 +1,8 @@
-"""Charts as PNG bytes (matplotlib, no global pyplot state): safe in threads and kernels."""
+"""Charts as PNG bytes (matplotlib, no global pyplot state): safe in threads and kernels.
+
+They draw what the result holds and compute nothing new, except the funnel's curved
+limits, which are the same formula as the table's, evaluated along the x axis.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from leadkit.model import TOTAL
+from leadkit.model import NO_REASON, TOTAL
 from leadkit.render.labels import column, value, word
 from leadkit.render.views import View
+from leadkit.reports.results import EmployeeResult, LostLeadsResult, Result
+from leadkit.reports.stats import Z95
 
-BAR = "#3b6ea8"
-LOST = "#c0504d"
+BAR, LOST, GREY = "#3b6ea8", "#c0504d", "#999999"
 MAX_BARS = 25
 
 
@@ -24,8 +29,8 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _figure(n_bars: int) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=(8.0, max(1.6, 0.32 * n_bars + 0.9)))
+def _figure(n_bars: int = 10, height: float | None = None) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(8.0, height or max(1.6, 0.32 * n_bars + 0.9)))
     return fig, fig.add_subplot()
 
 
@@ -47,23 +52,102 @@ def conversion_chart(view: View, lang: str) -> bytes | None:
     ax.set_title(word("chart_conversion", lang), loc="left")
     total = view.summary[view.summary[view.key] == TOTAL]["conversion_pct"]
     if not total.empty and pd.notna(total.iloc[0]):
-        ax.axvline(float(total.iloc[0]), color="#999999", linestyle="--", linewidth=1)
+        ax.axvline(float(total.iloc[0]), color=GREY, linestyle="--", linewidth=1)
     return _png(fig)
 
 
-def lost_chart(view: View, lang: str) -> bytes | None:
-    """Lost leads per reason, most frequent on top."""
-    rows = view.summary[view.summary[view.key] != TOTAL].head(MAX_BARS)
+def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
+    """Bars by count with the cumulative share of named reasons; "(no reason)" grey, apart."""
+    rows = result.reasons.head(MAX_BARS)
     if rows.empty:
         return None
-    rows = rows.iloc[::-1]
-    fig, ax = _figure(len(rows))
-    ax.barh(np.arange(len(rows)), rows["leads"].astype(int), color=LOST)
-    ax.set_yticks(np.arange(len(rows)), [value(r, lang) for r in rows[view.key]])
-    ax.set_xlabel(column("leads", lang))
-    ax.set_title(word("chart_lost", lang), loc="left")
+    fig, ax = _figure(height=3.6)
+    x = np.arange(len(rows))
+    colours = [GREY if r == NO_REASON else LOST for r in rows["reason"]]
+    ax.bar(x, rows["leads"].astype(int), color=colours)
+    ax.set_xticks(x, [value(r, lang) for r in rows["reason"]], rotation=30, ha="right")
+    ax.set_ylabel(column("leads", lang))
+    line = ax.twinx()
+    named = rows["cum_share_pct"].astype("float64")
+    line.plot(x[named.notna().to_numpy()], named.dropna(), color="#333333", marker="o")
+    line.set_ylim(0, 100)
+    line.set_ylabel(column("cum_share_pct", lang))
+    ax.set_title(word("chart_pareto", lang), loc="left")
     return _png(fig)
 
 
-def chart_png(view: View, lang: str) -> bytes | None:
-    return conversion_chart(view, lang) if view.chart == "conversion" else lost_chart(view, lang)
+def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
+    """Each manager's conversion against their number of leads, inside the team's 95% limits."""
+    rows = result.rows.dropna(subset=["conversion_pct"])
+    leads, converted = result.total["leads"] or 0, result.total["converted"] or 0
+    if rows.empty or not leads:
+        return None
+    team = converted / leads
+    fig, ax = _figure(height=4.2)
+    n = np.linspace(1, max(float(rows["leads"].max()) * 1.05, 2), 200)
+    half = Z95 * np.sqrt(team * (1 - team) / n)
+    ax.plot(n, np.clip(team + half, 0, 1) * 100, color=GREY, linestyle="--", linewidth=1)
+    ax.plot(n, np.clip(team - half, 0, 1) * 100, color=GREY, linestyle="--", linewidth=1)
+    ax.axhline(team * 100, color=GREY, linewidth=1, label=word("team", lang))
+    colours = [LOST if v == "below" else "#2e7d32" if v == "above" else BAR for v in rows["vs_team"]]
+    ax.scatter(rows["leads"], rows["conversion_pct"].astype(float), color=colours, zorder=3)
+    for name, x, y in zip(rows["manager"], rows["leads"], rows["conversion_pct"].astype(float), strict=True):
+        ax.annotate(value(name, lang), (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel(column("leads", lang))
+    ax.set_ylabel(column("conversion_pct", lang))
+    ax.set_title(word("chart_funnel", lang), loc="left")
+    return _png(fig)
+
+
+def trend_chart(result: Result, lang: str) -> bytes | None:
+    """Conversion % per period: the total bold, each lead type thin."""
+    trend = result.trend
+    if trend.empty:
+        return None
+    fig, ax = _figure(height=3.4)
+    periods = list(dict.fromkeys(trend["period"]))
+    x = {p: i for i, p in enumerate(periods)}
+    for name, part in trend.groupby("lead_type", sort=False):
+        total = name == TOTAL
+        ax.plot([x[p] for p in part["period"]], part["conversion_pct"].astype(float), marker="o" if total else None,
+                linewidth=2.4 if total else 1, color="#222222" if total else None, label=value(name, lang))  # fmt: skip
+    ax.set_xticks(range(len(periods)), periods, rotation=45, ha="right", fontsize=7)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(column("conversion_pct", lang))
+    ax.legend(fontsize=7, ncol=4, loc="upper left")
+    ax.set_title(word("chart_trend", lang), loc="left")
+    return _png(fig)
+
+
+def curve_chart(result: Result, lang: str) -> bytes | None:
+    """Cumulative conversion (and loss) by days since creation, as steps."""
+    curve = getattr(result, "curve", pd.DataFrame())
+    if curve.empty:
+        return None
+    fig, ax = _figure(height=3.2)
+    ax.step(curve["day"], curve["won_cum_pct"], where="post", color=BAR, label=column("won_cum_pct", lang))
+    ax.step(curve["day"], curve["lost_cum_pct"], where="post", color=LOST, label=column("lost_cum_pct", lang))
+    ax.set_xlim(0, min(float(curve["day"].max()) + 1, 180))
+    ax.set_ylim(0, 100)
+    ax.set_xlabel(word("days_since", lang))
+    ax.legend(fontsize=7)
+    ax.set_title(word("chart_curve", lang), loc="left")
+    return _png(fig)
+
+
+def charts(result: Result, view: View, lang: str) -> list[tuple[str, bytes]]:
+    """Every chart of the view that has data to draw, as (name, PNG)."""
+    drawn: list[tuple[str, bytes | None]] = []
+    for name in view.charts:
+        if name == "conversion":
+            drawn.append((name, conversion_chart(view, lang)))
+        elif name == "pareto" and isinstance(result, LostLeadsResult):
+            drawn.append((name, pareto_chart(result, lang)))
+        elif name == "funnel" and isinstance(result, EmployeeResult):
+            drawn.append((name, funnel_chart(result, lang)))
+        elif name == "trend":
+            drawn.append((name, trend_chart(result, lang)))
+        elif name == "curve":
+            drawn.append((name, curve_chart(result, lang)))
+    return [(name, png) for name, png in drawn if png]

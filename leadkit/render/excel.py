@@ -58,15 +58,27 @@ class _Formats:
         self.total_pct = wb.add_format({"num_format": "0.0%", "bold": True, "top": 2})
         self.total_int = wb.add_format({"num_format": "#,##0", "bold": True, "top": 2})
         self.total_text = wb.add_format({"bold": True, "top": 2})
+        unit = "п.п." if lang == "ru" else "pp"
+        self.points = wb.add_format({"num_format": f'+0.0" {unit}";-0.0" {unit}";0.0" {unit}"'})
+        self.days = wb.add_format({"num_format": "0.0"})
+        self.p = wb.add_format({"num_format": "0.000"})
 
 
-def _write_cell(ws: Worksheet, r: int, c: int, name: str, x: Any, f: _Formats, lang: str, total: bool) -> None:
+def _write_cell(
+    ws: Worksheet, r: int, c: int, name: str, x: Any, f: _Formats, lang: str, total: bool, kind: str
+) -> None:
     if L.missing(x):
         ws.write_blank(r, c, None)
-    elif name in L.PERCENT_COLUMNS:
+    elif kind == "pct":
         ws.write_number(r, c, float(x) / 100.0, f.total_pct if total else f.pct)
-    elif name in L.DATE_COLUMNS:
+    elif kind == "points":
+        ws.write_number(r, c, float(x), f.points)
+    elif kind in ("days", "p"):
+        ws.write_number(r, c, float(x), f.days if kind == "days" else f.p)
+    elif kind == "date":
         ws.write_datetime(r, c, pd.Timestamp(x).to_pydatetime(), f.date)
+    elif name == "vs_team":
+        ws.write_string(r, c, L.VS_TEAM[lang].get(str(x), ""))
     elif isinstance(x, bool):
         ws.write_boolean(r, c, x)
     elif isinstance(x, (int, float)):
@@ -88,9 +100,18 @@ def _widths(frame: pd.DataFrame, headers: list[str]) -> list[float]:
     return widths
 
 
-def _table(ws: Worksheet, frame: pd.DataFrame, top: int, f: _Formats, lang: str, key: str | None = None) -> int:
+def _table(
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    top: int,
+    f: _Formats,
+    lang: str,
+    key: str | None = None,
+    kinds: dict[str, str] | None = None,
+) -> int:
     """Write ``frame`` with its header at row ``top``; return the last row written."""
     columns = [str(c) for c in frame.columns]
+    column_kinds = [(kinds or {}).get(c) or L.kind_of(c) for c in columns]
     known = set(L.COLUMNS["en"])
     headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
     for c, head in enumerate(headers):
@@ -101,7 +122,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, top: int, f: _Formats, lang: str,
     for r, row in enumerate(frame.itertuples(index=False, name=None), start=top + 1):
         total = key is not None and row[0] == TOTAL
         for c, (name, x) in enumerate(zip(columns, row, strict=True)):
-            _write_cell(ws, r, c, name, x, f, lang, total)
+            _write_cell(ws, r, c, name, x, f, lang, total, column_kinds[c])
     return r
 
 
@@ -118,7 +139,7 @@ def _print_setup(ws: Worksheet, title: str, period: str, header_row: int) -> Non
 def _chart(wb: Workbook, ws: Worksheet, sheet: str, view: View, n_rows: int, lang: str) -> None:
     if n_rows == 0:
         return
-    is_conv = view.chart == "conversion"
+    is_conv = view.charts[0] != "pareto"
     col = list(view.summary.columns).index("conversion_pct" if is_conv else "leads")
     chart = wb.add_chart({"type": "bar"})
     first, last = HEADER_ROW + 1, HEADER_ROW + n_rows
@@ -225,13 +246,15 @@ def write_workbook(result: Result, path: str | Path) -> Path:
         wb.set_properties({"title": f"{data['title']} — {period}", "comments": "leadkit"})
         f, used = _Formats(wb, lang), set[str]()
         _summary_sheet(wb, used, view, data, f, lang)
-        for key, frame in view.extras:
-            if not frame.empty:
-                ws = wb.add_worksheet(safe_sheet_name(L.word(key, lang), used))
-                _table(ws, frame, 0, f, lang)
-                ws.freeze_panes(1, 1)
-                _print_setup(ws, L.word(key, lang), period, 0)
-        if not view.details.empty or view.group_by is None:
+        for extra in view.extras:
+            if not extra.frame.empty:
+                title = L.word(extra.key, lang, **extra.args)
+                ws = wb.add_worksheet(safe_sheet_name(L.SHEETS[lang].get(extra.key, title), used))
+                ws.write_string(0, 0, title, f.title)
+                _table(ws, extra.frame, 2, f, lang, key=str(extra.frame.columns[0]), kinds=extra.kinds)
+                ws.freeze_panes(3, 1)
+                _print_setup(ws, title, period, 2)
+        if len(view.details.columns):
             _list_sheets(wb, used, L.word(view.details_title, lang), view.details, f, lang, period)
         if view.group_by and 0 < view.details[view.group_by].nunique() <= MAX_MANAGER_SHEETS:
             for name, part in view.details.groupby(view.group_by, sort=False):

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from leadkit.model import TOTAL
 from leadkit.render import labels as L
-from leadkit.render.charts import chart_png
+from leadkit.render.charts import charts
 from leadkit.render.jsonout import to_dict
 from leadkit.render.views import View, view_of
 from leadkit.reports.results import Result
@@ -49,24 +49,32 @@ def environment() -> jinja2.Environment:
 
 
 def html_table(
-    frame: pd.DataFrame, lang: str, key: str | None = None, limit: int | None = None, **kw: Any
+    frame: pd.DataFrame,
+    lang: str,
+    key: str | None = None,
+    limit: int | None = None,
+    kinds: dict[str, str] | None = None,
+    **kw: Any,
 ) -> HtmlTable:
+    """A frame as header texts, CSS classes and formatted rows; ``kinds`` override column kinds."""
     shown = frame if limit is None else frame.head(limit)
     columns = [str(c) for c in shown.columns]
+    kinds = kinds or {}
     known = set(L.COLUMNS["en"])
     headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
-    kinds = [
-        "text" if c in TEXT_COLUMNS or c == key or pd.api.types.is_bool_dtype(shown[c]) else "num" for c in columns
+    css = [
+        "text" if c in TEXT_COLUMNS or c == key or c == "vs_team" or pd.api.types.is_bool_dtype(shown[c]) else "num"
+        for c in columns
     ]
     rows = [
         {
-            "cells": [L.cell(c, v, lang) for c, v in zip(columns, row, strict=True)],
+            "cells": [L.cell(c, v, lang, kinds.get(c)) for c, v in zip(columns, row, strict=True)],
             "total": key is not None and row[0] == TOTAL,
         }
         for row in shown.itertuples(index=False)
     ]
     cut = L.word("more_rows", lang, shown=len(shown), total=len(frame)) if len(shown) < len(frame) else ""
-    return HtmlTable(headers, kinds, rows, cut=cut, **kw)
+    return HtmlTable(headers, css, rows, cut=cut, **kw)
 
 
 def _meta_lines(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
@@ -110,7 +118,7 @@ def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
 def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
     """The report as an HTML fragment, styled by ``report.css``; ``list_limit=0`` leaves lists out."""
     lang, view, data = result.meta.lang, view_of(result), to_dict(result)
-    png = chart_png(view, lang) if with_chart else None
+    pngs = charts(result, view, lang) if with_chart else []
     quality = data["data_quality"]
     notes = [f"{L.word(k, lang)}: {', '.join(v)} — ?" for k, v in quality["unmatched_filters"].items()]
     template = environment().get_template("report.html.j2")
@@ -121,12 +129,17 @@ def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool =
         title=data["title"],
         period_text=L.period_text(data["period"], lang),
         meta=_meta_lines(data, lang),
-        chart=base64.b64encode(png).decode("ascii") if png else None,
-        chart_alt=data["title"],
+        charts=[
+            {"alt": L.word(f"chart_{name}", lang), "png": base64.b64encode(png).decode("ascii")} for name, png in pngs
+        ],
         empty=quality["leads_in_scope"] == 0,
         no_leads=L.word("no_leads", lang),
         summary=html_table(view.summary, lang, key=view.key, css="summary"),
-        extras=[html_table(f, lang, title=L.word(t, lang)) for t, f in view.extras if not f.empty],
+        extras=[
+            html_table(e.frame, lang, key=str(e.frame.columns[0]), kinds=e.kinds, title=L.word(e.key, lang, **e.args))
+            for e in view.extras
+            if not e.frame.empty
+        ],
         lists=_lists(view, lang, list_limit),
         lists_title=L.word(view.details_title, lang),
         definitions=[text for _, text in result.meta.definitions],

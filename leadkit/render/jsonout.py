@@ -30,22 +30,50 @@ def _status_totals(result: EmployeeResult) -> dict[str, int]:
     return {str(k): int(v) for k, v in sums.items()}
 
 
+JUDGEMENT = ["few_leads", "rank_by_lower_bound", "expected_pct", "mix_diff_pp", "limit_low_pct", "limit_high_pct",
+             "vs_team"]  # fmt: skip
+
+
+def _comparisons(result: Result) -> dict[str, Any]:
+    out = {}
+    for name, comp in result.comparisons.items():
+        period = {
+            "start": comp.period.start.isoformat(),
+            "end": comp.period.end.isoformat(),
+            "label": comp.period.label,
+        }
+        total = records(pd.DataFrame([comp.total]))[0]
+        out[name] = {"period": period, "rows": records(comp.rows), "total": total}
+    return out
+
+
+def _analysis(result: Result) -> dict[str, Any]:
+    extra: dict[str, Any] = {"comparisons": _comparisons(result), "trend": records(result.trend)}
+    if not isinstance(result, LostLeadsResult):
+        extra["time_to_convert"] = records(result.timing)
+        extra["conversion_curve"] = records(result.curve)
+    return extra
+
+
 def body(result: Result) -> dict[str, Any]:
     """The report-specific part: rows, total and extras."""
     if isinstance(result, ConversionResult):
         rows = records(result.rows[["lead_type", *METRICS]])
-        return {"rows": rows, "total": {"lead_type": TOTAL, **result.total}}
+        return {"rows": rows, "total": {"lead_type": TOTAL, **result.total}, **_analysis(result)}
     if isinstance(result, LostLeadsResult):
         return {
-            "rows": records(result.reasons[["reason", "leads", "share_pct"]]),
+            "rows": records(result.reasons[["reason", "leads", "share_pct", "cum_share_pct"]]),
             "total": dict(result.total),
             "by_type": records(result.by_type[["lead_type", "reason", "leads"]]),
+            "by_manager": records(result.by_manager[["manager", "reason", "leads"]]),
+            "days_open": records(result.days_open),
+            **_analysis(result),
         }
     statuses = _by_status(result)
-    rows = [
-        {**rec, "by_status": statuses.get(rec["manager"], {})} for rec in records(result.rows[["manager", *METRICS]])
-    ]
-    return {"rows": rows, "total": {"manager": TOTAL, **result.total, "by_status": _status_totals(result)}}
+    columns = ["manager", *METRICS, *JUDGEMENT]
+    rows = [{**rec, "by_status": statuses.get(rec["manager"], {})} for rec in records(result.rows[columns])]
+    total = {"manager": TOTAL, **result.total, "by_status": _status_totals(result)}
+    return {"rows": rows, "total": total, **_analysis(result)}
 
 
 def to_dict(result: Result) -> dict[str, Any]:

@@ -17,6 +17,14 @@ COLUMNS = {
         "closed_conversion_pct": "Closed-only %", "ci_low_pct": "95% CI low", "ci_high_pct": "95% CI high",
         "share_pct": "Share %", "lead_id": "Lead", "created_at": "Created", "closed_at": "Closed",
         "status": "Status", "status_group": "Group", "client": "Client", "branch": "Branch", "check": "Check",
+        "base_leads": "Leads before", "base_converted": "Converted before", "base_conversion_pct": "Conversion % before",
+        "pp_change": "Change, pp", "p_value": "p", "significant": "Significant", "period": "Period",
+        "median_days": "Median days", "p75_days": "75th pct, days", "p90_days": "90th pct, days", "day": "Day",
+        "at_risk": "At risk", "won_cum_pct": "Cumulative conversion %", "lost_cum_pct": "Cumulative lost %",
+        "censored": "Still open", "few_leads": "Too few leads", "rank_by_lower_bound": "Rank (lower bound)",
+        "expected_pct": "Expected on mix %", "mix_diff_pp": "vs mix, pp", "limit_low_pct": "Limit low %",
+        "limit_high_pct": "Limit high %", "vs_team": "vs team", "cum_share_pct": "Cumulative %",
+        "base_lost": "Lost before", "base_share_pct": "Share % before",
     },
     "ru": {
         "lead_type": "Тип обращения", "manager": "Менеджер", "reason": "Причина", "leads": "Обращения",
@@ -25,6 +33,15 @@ COLUMNS = {
         "closed_conversion_pct": "Конверсия закрытых %", "ci_low_pct": "95% ДИ от", "ci_high_pct": "95% ДИ до",
         "share_pct": "Доля %", "lead_id": "Обращение", "created_at": "Создано", "closed_at": "Закрыто",
         "status": "Статус", "status_group": "Группа", "client": "Клиент", "branch": "Филиал", "check": "Показатель",
+        "base_leads": "Обращений ранее", "base_converted": "Конвертировано ранее", "base_conversion_pct": "Конверсия % ранее",
+        "pp_change": "Изменение, п.п.", "p_value": "p", "significant": "Значимо", "period": "Период",
+        "median_days": "Медиана, дней", "p75_days": "75-й процентиль, дней", "p90_days": "90-й процентиль, дней",
+        "day": "День", "at_risk": "Под наблюдением", "won_cum_pct": "Накопленная конверсия %",
+        "lost_cum_pct": "Накопленно неуспешных %", "censored": "Ещё открыты", "few_leads": "Мало обращений",
+        "rank_by_lower_bound": "Место (по нижней границе)", "expected_pct": "Ожидаемая по структуре %",
+        "mix_diff_pp": "К ожидаемой, п.п.", "limit_low_pct": "Граница снизу %", "limit_high_pct": "Граница сверху %",
+        "vs_team": "К команде", "cum_share_pct": "Накопленно %", "base_lost": "Неуспешных ранее",
+        "base_share_pct": "Доля % ранее",
     },
 }  # fmt: skip
 
@@ -42,6 +59,14 @@ WORDS = {
         "lead_types": "Lead types", "managers": "Managers", "branches": "Branches", "language": "Language",
         "custom": "Custom range…", "yes": "yes", "no": "no", "page": "Page", "index": "leadkit reports",
         "report": "Report", "files": "Files", "built": "Source, built",
+        "judgement": "Fair comparison: intervals, funnel limits and lead mix",
+        "previous": "Compared with the previous period, {label}", "year_ago": "Compared with a year earlier, {label}",
+        "trend_table": "Conversion % by {grain}, last 12", "month": "month", "week": "week",
+        "timing_by_type": "Days to convert by lead type", "timing_by_manager": "Days to convert by manager",
+        "curve_table": "Cumulative conversion by days since creation", "days_open": "Days open before lost",
+        "reason_by_manager": "Reasons by manager", "chart_trend": "Conversion % over time",
+        "chart_curve": "Cumulative conversion by days since creation", "chart_funnel": "Funnel plot: conversion vs leads",
+        "chart_pareto": "Lost leads by reason (Pareto)", "team": "team", "days_since": "days since creation",
     },
     "ru": {
         "period": "Период", "all_time": "Всё время", "basis": "База", "created": "дата создания",
@@ -57,6 +82,14 @@ WORDS = {
         "branches": "Филиалы", "language": "Язык", "custom": "Свой диапазон…", "yes": "да", "no": "нет",
         "page": "Стр.", "index": "Отчёты leadkit", "report": "Отчёт", "files": "Файлы",
         "built": "Источник, сформирован",
+        "judgement": "Честное сравнение: интервалы, контрольные границы и структура обращений",
+        "previous": "Сравнение с предыдущим периодом, {label}", "year_ago": "Сравнение с тем же периодом год назад, {label}",
+        "trend_table": "Конверсия % по периодам ({grain}), последние 12", "month": "месяц", "week": "неделя",
+        "timing_by_type": "Дней до конверсии по типам обращений", "timing_by_manager": "Дней до конверсии по менеджерам",
+        "curve_table": "Накопленная конверсия по дням с создания", "days_open": "Дней до закрытия неуспешных",
+        "reason_by_manager": "Причины по менеджерам", "chart_trend": "Конверсия % во времени",
+        "chart_curve": "Накопленная конверсия по дням с создания", "chart_funnel": "Воронка: конверсия и число обращений",
+        "chart_pareto": "Неуспешные обращения по причинам (Парето)", "team": "команда", "days_since": "дней с создания",
     },
 }  # fmt: skip
 
@@ -93,7 +126,22 @@ GROUPS = {
     "en": {"new": "New", "in_progress": "In progress", "pending": "Pending", "won": "Won", "lost": "Lost"},
     "ru": {"new": "Новые", "in_progress": "В работе", "pending": "Ожидание", "won": "Успешно", "lost": "Неуспешно"},
 }
-PERCENT_COLUMNS = ("conversion_pct", "closed_conversion_pct", "ci_low_pct", "ci_high_pct", "share_pct")
+SHEETS = {
+    "en": {"previous": "vs previous", "year_ago": "vs year earlier", "trend_table": "Trend",
+           "timing_by_type": "Days to convert", "timing_by_manager": "Days to convert", "curve_table": "Curve",
+           "days_open": "Days open", "reason_by_type": "Reasons by type", "reason_by_manager": "Reasons by manager",
+           "by_status": "Leads by status", "judgement": "Fair comparison"},
+    "ru": {"previous": "К предыдущему", "year_ago": "К прошлому году", "trend_table": "Динамика",
+           "timing_by_type": "Дней до конверсии", "timing_by_manager": "Дней до конверсии", "curve_table": "Кривая",
+           "days_open": "Дней до закрытия", "reason_by_type": "Причины по типам", "reason_by_manager": "Причины по менеджерам",
+           "by_status": "По статусам", "judgement": "Честное сравнение"},
+}  # fmt: skip
+PERCENT_COLUMNS = ("conversion_pct", "closed_conversion_pct", "ci_low_pct", "ci_high_pct", "share_pct",
+                   "base_conversion_pct", "won_cum_pct", "lost_cum_pct", "expected_pct", "limit_low_pct",
+                   "limit_high_pct", "cum_share_pct", "base_share_pct")  # fmt: skip
+POINT_COLUMNS = ("pp_change", "mix_diff_pp")
+DAY_COLUMNS = ("median_days", "p75_days", "p90_days")
+VS_TEAM = {"en": {"above": "above", "below": "below"}, "ru": {"above": "выше", "below": "ниже"}}
 DATE_COLUMNS = ("created_at", "closed_at")
 
 
@@ -143,9 +191,32 @@ def period_text(period: dict[str, Any] | None, lang: str) -> str:
     return f"{period['label']} ({lo} – {hi})"
 
 
-def cell(name: str, x: Any, lang: str) -> str:
+def points(x: Any, lang: str) -> str:
+    if missing(x):
+        return "—"
+    sign = "+" if float(x) > 0 else "−" if float(x) < 0 else "±"
+    return f"{sign}{number(abs(float(x)), lang, 1)}\u00a0{'п.п.' if lang == 'ru' else 'pp'}"
+
+
+def kind_of(name: str) -> str:
+    """How a column is formatted: pct, points, days, p, date, text or number."""
+    kinds = [(PERCENT_COLUMNS, "pct"), (POINT_COLUMNS, "points"), (DAY_COLUMNS, "days"), (("p_value",), "p"),
+             (DATE_COLUMNS, "date")]  # fmt: skip
+    return next((kind for names, kind in kinds if name in names), "number")
+
+
+def cell(name: str, x: Any, lang: str, kind: str | None = None) -> str:
     """Any table cell as display text, by its column's kind."""
-    if name in PERCENT_COLUMNS:
+    kind = kind or kind_of(name)
+    if kind == "points":
+        return points(x, lang)
+    if kind == "days":
+        return number(x, lang, 1)
+    if kind == "p":
+        return number(x, lang, 3)
+    if name == "vs_team":
+        return VS_TEAM[lang].get(str(x), "")
+    if kind == "pct":
         return percent(x, lang)
     if name in DATE_COLUMNS:
         return stamp(x, lang)

@@ -38,6 +38,27 @@ TEXTS = {
         "type or branch, '(unassigned)' for a lead without a manager.",
         "undated": "A lead without the date its period is based on cannot be placed in a "
         "period: it is counted in the data-quality section and left out of period reports.",
+        "change": "Change: the same figures for the previous period (the previous month, quarter, "
+        "year or week; for other ranges as many days just before) and for the same dates a year "
+        "earlier; pp = percentage points.",
+        "significance": "Significant: a two-sided two-proportion z-test (pooled) gives p < 0.05, so "
+        "the change is larger than chance alone would explain.",
+        "trend": "Trend: conversion % per month (per ISO week when the period is shorter than a "
+        "month) over the 12 months or weeks ending with the period, per lead type and in total.",
+        "time_to_convert": "Days to convert: for won leads, the days from creation to close — "
+        "median, 75th and 90th percentile.",
+        "curve": "Cumulative conversion: the share of leads won within N days of creation "
+        "(Aalen–Johansen estimate), leads still open at the report date counted only while open "
+        "and lost leads as the competing outcome, so recent leads are not judged too early.",
+        "few_leads": "Managers with fewer than 30 leads are flagged, not ranked; the ranking orders "
+        "the others by the lower bound of their 95% interval.",
+        "funnel": "Funnel limits: the team's conversion ± 1.96 standard errors at the manager's "
+        "number of leads; a manager above or below them differs from the team beyond chance.",
+        "mix": "Expected on mix = Σ over lead types of (the manager's share of leads of that type × "
+        "the team's conversion for it); the difference in pp shows results given the leads received.",
+        "pareto": "Pareto: reasons by count with the cumulative share of lost leads; '(no reason)' "
+        "is shown apart, outside the cumulative line.",
+        "days_open": "Days open before lost: for lost leads, the days from creation to close, by reason.",
     },
     "ru": {
         "scope": "Обращения в отчёте: обращения, дата создания которых (при базе «закрытие» — "
@@ -66,15 +87,39 @@ TEXTS = {
         "филиала, «(не назначен)» для обращения без менеджера.",
         "undated": "Обращение без даты, по которой строится период, нельзя отнести к периоду: "
         "оно учтено в разделе качества данных и не входит в отчёты за период.",
+        "change": "Изменение: те же показатели за предыдущий период (предыдущий месяц, квартал, год "
+        "или неделю; для прочих диапазонов — столько же дней непосредственно перед ним) и за те же "
+        "даты годом ранее; п.п. — процентные пункты.",
+        "significance": "Значимо: двусторонний z-тест двух долей (объединённая оценка) даёт "
+        "p < 0,05, то есть изменение больше, чем объясняется случайностью.",
+        "trend": "Динамика: конверсия % по месяцам (по ISO-неделям, если период короче месяца) за "
+        "12 месяцев или недель, заканчивающихся периодом, по типам обращений и в целом.",
+        "time_to_convert": "Дней до конверсии: для успешных обращений — дней от создания до "
+        "закрытия: медиана, 75-й и 90-й процентили.",
+        "curve": "Накопленная конверсия: доля обращений, успешных в течение N дней после создания "
+        "(оценка Аалена–Юхансена); открытые на дату отчёта учитываются, пока открыты, неуспешные — "
+        "как конкурирующий исход, поэтому свежие обращения не оцениваются преждевременно.",
+        "few_leads": "Менеджеры, у которых меньше 30 обращений, отмечены и не ранжируются; рейтинг "
+        "упорядочивает остальных по нижней границе 95% интервала.",
+        "funnel": "Контрольные границы: конверсия команды ± 1,96 стандартной ошибки при числе "
+        "обращений менеджера; выше или ниже них — отличие от команды больше случайного.",
+        "mix": "Ожидаемая по структуре = Σ по типам обращений (доля обращений этого типа у "
+        "менеджера × конверсия команды по типу); разница в п.п. показывает результат с учётом "
+        "полученных обращений.",
+        "pareto": "Парето: причины по числу с накопленной долей неуспешных обращений; «(без "
+        "причины)» показана отдельно, вне накопленной линии.",
+        "days_open": "Дней до закрытия: для неуспешных обращений — дней от создания до закрытия, по причинам.",
     },
 }
 
 _CONVERSION = ("scope", "converted", "orders_sales", "conversion_pct", "closed_pct", "wilson", "missing", "undated")
+_ANALYSIS = ("change", "significance", "trend", "time_to_convert", "curve")
 USED = {
-    "lead_conversion": _CONVERSION,
-    "lost_leads": ("scope", "lost", "share", "missing", "undated"),
-    "employee_performance": _CONVERSION,
-}
+    "lead_conversion": _CONVERSION + _ANALYSIS,
+    "lost_leads": ("scope", "lost", "share", "pareto", "days_open", "missing", "undated", "change", "significance",
+                   "trend"),
+    "employee_performance": (*_CONVERSION, "few_leads", "funnel", "mix", *_ANALYSIS),
+}  # fmt: skip
 
 
 def title(report: str, lang: str) -> str:

@@ -6,12 +6,13 @@ their ``to_dict`` (render.json) form instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
+from leadkit.reports.compare import Comparison
 from leadkit.reports.quality import DataQuality
 from leadkit.scope import Scope
 
@@ -37,6 +38,10 @@ class ConversionResult:
     meta: ReportMeta
     rows: pd.DataFrame
     total: dict[str, Any]
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    curve: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +54,11 @@ class LostLeadsResult:
     by_type: pd.DataFrame
     matrix: pd.DataFrame
     leads: pd.DataFrame
+    by_manager: pd.DataFrame = field(default_factory=pd.DataFrame)
+    manager_matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
+    days_open: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +70,10 @@ class EmployeeResult:
     total: dict[str, Any]
     by_status: pd.DataFrame
     leads: pd.DataFrame
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    curve: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def leads_of(self, manager: str) -> pd.DataFrame:
         """The expandable list of one manager's leads."""

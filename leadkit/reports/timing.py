@@ -1,0 +1,71 @@
+"""How long conversion takes: quantiles of days to win, and the cumulative conversion curve."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from leadkit.leads import Leads
+from leadkit.model import TOTAL
+from leadkit.reports.stats import cumulative_incidence
+from leadkit.scope import Scope
+
+DAY = 86400.0
+
+
+def _days(t: ir.Table, stop: ir.TimestampValue) -> ir.FloatingValue:
+    return (stop.epoch_seconds() - t.created_at.epoch_seconds()) / DAY
+
+
+def duration_quantiles(t: ir.Table, flag: str, by: str) -> pd.DataFrame:
+    """Per ``by`` and in total: count, median, 75th and 90th percentile of days from created to closed."""
+    done = t.filter(t[flag] & t.created_at.notnull() & t.closed_at.notnull() & (t.closed_at >= t.created_at))
+    done = done.mutate(days=_days(done, done.closed_at))
+    stats = {
+        "leads": done.count(),
+        "median_days": done.days.quantile(0.5),
+        "p75_days": done.days.quantile(0.75),
+        "p90_days": done.days.quantile(0.9),
+    }
+    rows = done.group_by(by).aggregate(**stats).to_pandas().sort_values(["leads", by], ascending=[False, True])
+    total = done.aggregate(**stats).to_pandas().assign(**{by: TOTAL})
+    frame = pd.concat([rows, total], ignore_index=True) if not rows.empty else total
+    frame["leads"] = frame["leads"].fillna(0).astype("int64")
+    return frame[[by, "leads", "median_days", "p75_days", "p90_days"]].reset_index(drop=True)
+
+
+def report_date(leads: Leads, scope: Scope) -> datetime | None:
+    """The moment the curve is read at: the end of the period, else the latest date in the data."""
+    if scope.period is not None:
+        return scope.period.bounds()[1]
+    t = leads.table
+    last = t.aggregate(a=t.created_at.max(), b=t.closed_at.max()).to_pandas().iloc[0]
+    stamps = [pd.Timestamp(v) for v in last if not pd.isna(v)]
+    return (max(stamps) + timedelta(seconds=1)).to_pydatetime() if stamps else None
+
+
+def conversion_curve(t: ir.Table, as_of: datetime | None) -> pd.DataFrame:
+    """Cumulative conversion by days since creation; open leads censored at ``as_of``, lost competing."""
+    if as_of is None:
+        return pd.DataFrame()
+    end = ibis.literal(as_of)
+    usable = t.filter(t.created_at.notnull() & (t.created_at < end) & ~((t.is_won | t.is_lost) & t.closed_at.isnull()))
+    closed_in = usable.closed_at.notnull() & (usable.closed_at <= end)
+    stop = ibis.ifelse(closed_in, usable.closed_at, end)
+    usable = usable.mutate(day=_days(usable, stop).floor().cast("int64"), closed_in=closed_in)
+    usable = usable.filter(usable.day >= 0)
+    counts = usable.group_by("day").aggregate(
+        won=usable.count(where=usable.closed_in & usable.is_won),
+        lost=usable.count(where=usable.closed_in & usable.is_lost),
+        censored=usable.count(where=~(usable.closed_in & (usable.is_won | usable.is_lost))),
+    )
+    events = counts.to_pandas()
+    if events.empty:
+        return pd.DataFrame()
+    curve = cumulative_incidence(events)
+    curve["won_cum_pct"] = curve.pop("won_cum") * 100
+    curve["lost_cum_pct"] = curve.pop("lost_cum") * 100
+    return curve
