@@ -64,7 +64,9 @@ def test_curves_are_monotone_and_within_0_1(leads):
 def test_control_limits():
     low, high = control_limits(0.5, pd.Series([4, 100]))
     # 1.96·√(.25/100) = .098
-    assert low.tolist() == pytest.approx([1.0, 40.2], abs=0.05) and high.tolist() == pytest.approx([99.0, 59.8], abs=0.05)
+    assert low.tolist() == pytest.approx([1.0, 40.2], abs=0.05) and high.tolist() == pytest.approx(
+        [99.0, 59.8], abs=0.05
+    )
 
 
 def test_march_against_february_and_a_year_earlier(march):
@@ -72,7 +74,12 @@ def test_march_against_february_and_a_year_earlier(march):
     prev = result.comparisons["previous"]
     assert prev.period.label == "2025-02"
     # Feb: L10 (open) and L13 (won) → 1 of 2; March 5 of 9. p from the pooled test: .8865
-    assert (prev.total["leads"], prev.total["converted"], prev.total["base_leads"], prev.total["base_converted"]) == (9, 5, 2, 1)
+    assert (prev.total["leads"], prev.total["converted"], prev.total["base_leads"], prev.total["base_converted"]) == (
+        9,
+        5,
+        2,
+        1,
+    )
     assert prev.total["pp_change"] == pytest.approx(500 / 9 - 50)
     assert prev.total["p_value"] == pytest.approx(0.8865, abs=1e-3) and not prev.total["significant"]
     call = prev.rows.set_index("lead_type").loc["Call"]
@@ -110,7 +117,9 @@ def test_mix_adjusted_expectation_by_hand(march):
     # team: Call 3/4, Website 2/4, (not set) 0/1. Ann: 2 Call, 1 Website, 1 (not set) → .5·.75+.25·.5+.25·0 = 50 %
     assert rows.loc["Ann", "expected_pct"] == pytest.approx(50.0) and rows.loc["Ann", "mix_diff_pp"] == pytest.approx(0)
     # Bob: 2 Call, 2 Website → 62.5 % expected, 75 % achieved
-    assert rows.loc["Bob", "expected_pct"] == pytest.approx(62.5) and rows.loc["Bob", "mix_diff_pp"] == pytest.approx(12.5)
+    assert rows.loc["Bob", "expected_pct"] == pytest.approx(62.5) and rows.loc["Bob", "mix_diff_pp"] == pytest.approx(
+        12.5
+    )
     assert rows.loc["(unassigned)", "mix_diff_pp"] == pytest.approx(-50.0)
 
 

@@ -153,3 +153,16 @@ def test_run_refuses_a_period_on_an_undated_source_before_any_notebook(tmp_path)
     assert bad.returncode == 1 and "swap them" in bad.stderr
     fmt = run("run", "params/demo.yaml", "--formats", "html,docx", "--out", str(tmp_path / "o"))
     assert fmt.returncode == 1 and "unknown format(s) ['docx']" in fmt.stderr
+
+
+def test_json_carries_the_analytics_under_documented_keys(tmp_path, capsys):
+    params = write_params(tmp_path, {"source": MARCH_SOURCE})
+    main(["compute", str(params), "--report", "employee_performance", "--period", "2025-03", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"comparisons", "trend", "time_to_convert", "conversion_curve"}
+    previous = data["comparisons"]["previous"]
+    assert previous["period"]["label"] == "2025-02" and previous["total"]["p_value"] == pytest.approx(0.8865, abs=1e-3)
+    assert {"few_leads", "rank_by_lower_bound", "expected_pct", "mix_diff_pp", "vs_team"} <= set(data["rows"][0])
+    main(["compute", str(params), "--report", "lost_leads", "--period", "2025-03", "--format", "json"])
+    lost = json.loads(capsys.readouterr().out)
+    assert set(lost) >= {"by_manager", "days_open", "comparisons", "trend"} and "cum_share_pct" in lost["rows"][0]

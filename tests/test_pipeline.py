@@ -133,7 +133,15 @@ def test_notebook_outputs_hold_the_same_numbers(march_batch):
 def test_excel_read_back_as_data(march_batch):
     out, _ = march_batch
     wb = openpyxl.load_workbook(out / "2025-03" / "lead_conversion.xlsx")
-    assert wb.sheetnames == ["Summary", "vs previous", "vs year earlier", "Trend", "Days to convert", "Curve", "Definitions"]
+    assert wb.sheetnames == [
+        "Summary",
+        "vs previous",
+        "vs year earlier",
+        "Trend",
+        "Days to convert",
+        "Curve",
+        "Definitions",
+    ]
     ws = wb["Summary"]
     header = [c.value for c in ws[5]]
     assert header[:3] == ["Lead type", "Leads", "Converted"]
@@ -148,7 +156,9 @@ def test_excel_read_back_as_data(march_batch):
     definitions = [c.value for c in wb["Definitions"]["A"] if c.value]
     assert any(str(v).startswith("Conversion % = converted") for v in definitions)
     employees = openpyxl.load_workbook(out / "2025-03" / "employee_performance.xlsx")
-    assert {"Summary", "Leads by status", "Leads", "Ann", "Bob", "(unassigned)", "Definitions"} <= set(employees.sheetnames)
+    assert {"Summary", "Leads by status", "Leads", "Ann", "Bob", "(unassigned)", "Definitions"} <= set(
+        employees.sheetnames
+    )
     assert [r[0] for r in employees["Ann"].iter_rows(min_row=2, values_only=True)] == ["L1", "L2", "L6", "L8"]
 
 
@@ -211,7 +221,9 @@ def test_a_failing_period_is_reported_and_the_others_complete(tmp_path, monkeypa
 def test_every_report_total_matches_the_api_in_html_and_excel(march_batch, report, key):
     out, _ = march_batch
     api = compute(report, load_leads(params_for(MARCH_SOURCE)), period="2025-03")
-    html_total = next(r for r in summary_rows((out / "2025-03" / f"{report}.html").read_text()) if r and r[0] == "Total")
+    html_total = next(
+        r for r in summary_rows((out / "2025-03" / f"{report}.html").read_text()) if r and r[0] == "Total"
+    )
     ws = openpyxl.load_workbook(out / "2025-03" / f"{report}.xlsx")["Summary"]
     xlsx_total = next(r for r in ws.iter_rows(min_row=6, values_only=True) if r[0] == "Total")
     assert html_total[1] == str(api.total["leads"]) and xlsx_total[1] == api.total["leads"]
@@ -225,3 +237,35 @@ def test_index_styles_are_not_escaped(march_batch):
     index = (out / "index.html").read_text()
     assert '"DejaVu Sans"' in index and "&#34;" not in index.split("</style>")[0]
     assert "<th>Period</th><th>Report</th><th>Files</th>" in index
+
+
+def test_analytics_show_the_same_numbers_everywhere(march_batch):
+    """March vs February: 9 leads/5 converted vs 2/1 → +5.6 pp, p = 0.887 (see test_analytics)."""
+    out, _ = march_batch
+    folder = out / "2025-03"
+    api = compute("lead_conversion", load_leads(params_for(MARCH_SOURCE)), period="2025-03")
+    prev = api.comparisons["previous"].total
+    assert prev["p_value"] == pytest.approx(0.8865, abs=1e-3)
+    html = (folder / "lead_conversion.html").read_text()
+    assert "Compared with the previous period, 2025-02" in html and "Compared with a year earlier, 2024-03" in html
+    total = next(r for r in rows_of(html[html.index("Compared with the previous period") :]) if r and r[0] == "Total")
+    assert total[1:] == ["9", "5", "55.6%", "2", "1", "50.0%", "+5.6\u00a0pp", "0.887", "no"]
+    ws = openpyxl.load_workbook(folder / "lead_conversion.xlsx")["vs previous"]
+    xl_total = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] == "Total")
+    assert xl_total[1] == 9 and xl_total[4] == 2 and xl_total[7] == pytest.approx(500 / 9 - 50)
+    assert xl_total[8] == pytest.approx(prev["p_value"])
+    pdf = "".join(p.extract_text() for p in PdfReader(folder / "lead_conversion.pdf").pages)
+    assert "+5.6 pp" in pdf.replace("\u00a0", " ") and "0.887" in pdf and "Cumulative conversion" in pdf
+    nb = nbformat.read(folder / "lead_conversion.ipynb", as_version=4)
+    shown = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "+5.6\u00a0pp" in shown and "0.887" in shown
+    fair = openpyxl.load_workbook(folder / "employee_performance.xlsx")["Fair comparison"]
+    header = [c.value for c in fair[3]]
+    bob = next(r for r in fair.iter_rows(min_row=4, values_only=True) if r[0] == "Bob")
+    assert bob[header.index("vs mix, pp")] == pytest.approx(12.5)
+    assert bob[header.index("Expected on mix %")] == pytest.approx(0.625)
+    curve = openpyxl.load_workbook(folder / "lead_conversion.xlsx")["Curve"]
+    day7 = next(r for r in curve.iter_rows(min_row=4, values_only=True) if r[0] == 7)
+    assert day7[1] == pytest.approx(0.5)  # 50 % converted within 7 days, as computed by hand

@@ -59,3 +59,12 @@ def test_notebook_outputs_are_escaped(hostile_batch):
     nb = nbformat.read(hostile_batch / "lead_conversion.ipynb", as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "&lt;script&gt;" in html and "<script>window" not in html
+
+
+def test_analytics_render_in_russian(hostile_batch):
+    html = (hostile_batch / "lead_conversion.html").read_text(encoding="utf-8")
+    for text in ("Сравнение с предыдущим периодом, 2025-02", "Конверсия % по периодам (месяц)", "п.п.",
+                 "Дней до конверсии", "Накопленная конверсия", "z-тест"):  # fmt: skip
+        assert text in html
+    employees = (hostile_batch / "employee_performance.html").read_text(encoding="utf-8")
+    assert "Честное сравнение" in employees and "Воронка" in employees

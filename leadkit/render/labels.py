@@ -150,7 +150,9 @@ def column(name: str, lang: str) -> str:
 
 
 def word(name: str, lang: str, **values: Any) -> str:
-    return WORDS[lang][name].format(**values)
+    """A phrase in ``lang``; values that are themselves words (e.g. "month") are translated too."""
+    words = WORDS[lang]
+    return words[name].format(**{k: words.get(v, v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 def missing(x: Any) -> bool:
