@@ -183,3 +183,19 @@ def test_compute_reads_the_cache_and_syncs_only_when_empty(tmp_path):
         want = expected_frame(server)
         assert first.total["won"] == (want["status_group"] == "won").sum()
         assert cache_of(params.source, params).leads_path.exists()
+
+
+def test_the_pace_holds_against_slow_answers():
+    """Arrivals can bunch when answers are slow; the limiter counts from ends, so they cannot."""
+    import time as clock
+
+    from leadkit.sources.remonline.ratelimit import RateLimiter
+
+    limiter, starts = RateLimiter(3.0), []
+    for i in range(10):
+        limiter.wait()
+        starts.append(clock.monotonic())
+        clock.sleep(0.3 if i % 3 == 0 else 0.0)  # a slow answer, then quick ones
+        limiter.done()
+    # every fourth start comes a full second after the first of the three before it ended
+    assert all(b - a >= 1.0 for a, b in zip(starts, starts[3:]))

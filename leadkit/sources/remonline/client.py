@@ -145,6 +145,8 @@ class RemonlineClient:
             raise Transient(f"{method} {path} timed out") from None
         except httpx.TransportError as exc:
             raise Transient(f"{method} {path}: connection failed ({type(exc).__name__})") from None
+        finally:
+            self.limiter.done()
         status = response.status_code
         if status == 429:
             raise Transient(f"{method} {path}: 429 too many requests", _retry_after(response))
