@@ -198,4 +198,4 @@ def test_the_pace_holds_against_slow_answers():
         clock.sleep(0.3 if i % 3 == 0 else 0.0)  # a slow answer, then quick ones
         limiter.done()
     # every fourth start comes a full second after the first of the three before it ended
-    assert all(b - a >= 1.0 for a, b in zip(starts, starts[3:]))
+    assert all(b - a >= 1.0 for a, b in zip(starts, starts[3:], strict=False))
