@@ -13,7 +13,7 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[pdf,lab,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[pdf,lab,postgres,spark,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)  ## create .venv and install leadkit with its dev tools
@@ -34,7 +34,7 @@ typecheck: $(STAMP)  ## mypy on the package
 	$(BIN)/mypy
 
 unit: $(STAMP)  ## the test suite
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 test: lint typecheck unit  ## everything CI checks
 

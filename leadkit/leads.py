@@ -7,21 +7,11 @@ from pathlib import Path
 
 import ibis
 import pandas as pd
-import pyarrow as pa
 
-from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS
+from leadkit.engines import connect, register
 from leadkit.params import Params, load_params
 from leadkit.sources import SourceData, read_source
 from leadkit.validate import validated
-
-TABLE = "leads"
-# Fixed types, so that an empty or all-blank column still has one (DuckDB refuses NULL-typed columns).
-ARROW_SCHEMA = pa.schema(
-    [
-        (name, pa.timestamp("us") if name in DATE_COLUMNS else pa.bool_() if name == "converted" else pa.string())
-        for name in CANONICAL_COLUMNS
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -37,16 +27,10 @@ class Leads:
     timezone: str = "UTC"
 
 
-def register(frame: pd.DataFrame, backend: ibis.BaseBackend | None = None) -> ibis.Table:
-    """Put a canonical frame into ``backend`` (an in-process DuckDB by default)."""
-    con = backend or ibis.duckdb.connect()
-    arrow = pa.Table.from_pandas(frame, preserve_index=False).cast(ARROW_SCHEMA)
-    return con.create_table(TABLE, arrow, overwrite=True)
-
-
-def from_source(data: SourceData, timezone: str = "UTC") -> Leads:
+def from_source(data: SourceData, timezone: str = "UTC", backend: ibis.BaseBackend | None = None) -> Leads:
+    """Leads registered on ``backend`` (a fresh in-process DuckDB when None)."""
     return Leads(
-        table=register(data.frame),
+        table=register(data.frame, backend or connect()),
         label=data.label,
         rows_read=data.rows_read,
         no_reason_statuses=data.no_reason_statuses,
@@ -66,4 +50,5 @@ def load_leads(params: Params | str | Path) -> Leads:
     """Read, validate and register the source of a params file (or path to one)."""
     if not isinstance(params, Params):
         params = load_params(params)
-    return from_source(read_source(params), params.timezone)
+    data = read_source(params)
+    return from_source(data, params.timezone, connect(params.engine, params.base_dir))

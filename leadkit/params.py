@@ -166,6 +166,23 @@ class Output(_Model):
     formats: tuple[Literal["html", "pdf", "xlsx"], ...] = ("html", "pdf", "xlsx")
 
 
+class Engine(_Model):
+    """Where reports run; credentials never live here (PostgreSQL reads PGPASSWORD)."""
+
+    backend: Literal["duckdb", "postgres", "pyspark"] = "duckdb"
+    path: Path | None = Field(None, description="duckdb: a database file instead of memory")
+    url: str | None = Field(None, description="postgres: postgresql://user@host:port/database")
+    master: str = Field("local[2]", description="pyspark: local[N] or spark://host:7077")
+    partitions: int = Field(4, ge=1, le=10_000, description="pyspark: shuffle partitions")
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).password:
+            raise ValueError("must not hold a password; set the environment variable PGPASSWORD instead")
+        return value
+
+
 class Params(_Model):
     """Everything a run needs except secrets."""
 
@@ -175,6 +192,7 @@ class Params(_Model):
     lang: Literal["en", "ru"] = "en"
     timezone: str = "UTC"
     output: Output = Field(default_factory=Output)
+    engine: Engine = Field(default_factory=Engine)
     base_dir: Path = Field(Path("."), description="where relative paths start; set by load")
 
     @field_validator("period", mode="before")

@@ -16,8 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leadkit.atomic import atomic_path
+from leadkit.engines import ARROW_SCHEMA, TABLE
 from leadkit.exceptions import SourceError
-from leadkit.leads import ARROW_SCHEMA, TABLE, Leads
+from leadkit.leads import Leads
 from leadkit.sources import SourceData
 
 META_KEY = b"leadkit"

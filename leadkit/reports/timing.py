@@ -17,7 +17,9 @@ DAY = 86400.0
 
 
 def _days(t: ir.Table, stop: ir.TimestampValue) -> ir.FloatingValue:
-    return (stop.epoch_seconds() - t.created_at.epoch_seconds()) / DAY
+    # Whole seconds on every engine: DuckDB's epoch is whole seconds, PostgreSQL's is not.
+    seconds = stop.truncate("s").epoch_seconds() - t.created_at.truncate("s").epoch_seconds()
+    return seconds.cast("float64") / DAY
 
 
 def duration_quantiles(t: ir.Table, flag: str, by: str) -> pd.DataFrame:

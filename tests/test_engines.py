@@ -1,0 +1,105 @@
+"""Parity: the same Ibis report code gives identical results on DuckDB, PostgreSQL and Spark."""
+
+from __future__ import annotations
+
+import glob
+import math
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import params_for
+
+from leadkit.engines import connect
+from leadkit.leads import from_source
+from leadkit.params import Engine, load_params
+from leadkit.render.jsonout import to_dict
+from leadkit.reports import compute
+from leadkit.sources import read_source
+
+pytestmark = pytest.mark.xdist_group("engines")  # one Spark and one PostgreSQL per run
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = ("lead_conversion", "lost_leads", "employee_performance")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A private PostgreSQL server on 127.0.0.1, started from Debian's binaries."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert found, "PostgreSQL is needed for the parity tests: apt-get install postgresql (.ci/run does)"
+    bin_dir = Path(found[-1]).parent
+    folder = Path(tempfile.mkdtemp(prefix="leadkit-pg-", dir="/tmp"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    port = _free_port()
+    run = lambda *cmd: subprocess.run(_as_postgres([str(bin_dir / cmd[0]), *cmd[1:]]), check=True, capture_output=True)  # noqa: E731
+    run("initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "postgres", "--no-sync")
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run("pg_ctl", "-D", str(folder / "data"), "-o", options, "-l", str(folder / "log"), "-w", "start")
+    yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    run("pg_ctl", "-D", str(folder / "data"), "-m", "immediate", "stop")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def backends(postgres_url):
+    spark = connect(Engine(backend="pyspark", master="local[2]", partitions=2))
+    return {"duckdb": connect(), "postgres": connect(Engine(backend="postgres", url=postgres_url)), "pyspark": spark}
+
+
+def normalised(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 9)
+    if isinstance(value, dict):
+        return {k: normalised(v) for k, v in value.items() if k != "generated_at"}
+    if isinstance(value, list):
+        return [normalised(v) for v in value]
+    return value
+
+
+def results(data, backends, **scope) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, backend in backends.items():
+        leads = from_source(data, backend=backend)
+        out[name] = {r: normalised(to_dict(compute(r, leads, **scope))) for r in REPORTS}
+    return out
+
+
+@pytest.mark.parametrize(("dataset", "scope"), [("maven", {"period": "2017-Q2"}), ("maven", {}),
+                                                  ("demo", {"period": "2025-06"}),
+                                                  ("demo", {"period": "2025-Q3", "basis": "closed", "managers": ["Liam Carter", "Emma Davis"]})])  # fmt: skip
+def test_three_engines_give_identical_reports(backends, dataset, scope):
+    params = (
+        load_params(ROOT / "params" / "maven_crm.yaml")
+        if dataset == "maven"
+        else params_for({"kind": "demo", "rows": 3000})
+    )
+    got = results(read_source(params), backends, **scope)
+    for report in REPORTS:
+        reference = got["duckdb"][report]
+        assert reference["total"]["leads"] > 0
+        for engine in ("postgres", "pyspark"):
+            assert got[engine][report] == reference, f"{report} differs on {engine}"
+
+
+def test_a_postgres_url_with_a_password_is_refused():
+    from leadkit.exceptions import ParamsError
+    from leadkit.params import parse_params
+
+    with pytest.raises(ParamsError, match="PGPASSWORD"):
+        parse_params({"source": {"kind": "demo"}, "engine": {"backend": "postgres", "url": "postgres://u:secret@h/db"}})
