@@ -22,8 +22,7 @@ class Leads:
     label: str
     rows_read: int
     no_reason_statuses: tuple[str, ...]
-    has_created: bool
-    has_closed: bool
+    dated: tuple[str, ...]  # the date columns the source provides, as in SourceData
     timezone: str = "UTC"
 
 
@@ -34,8 +33,7 @@ def from_source(data: SourceData, timezone: str = "UTC", backend: ibis.BaseBacke
         label=data.label,
         rows_read=data.rows_read,
         no_reason_statuses=data.no_reason_statuses,
-        has_created="created_at" in data.dated,
-        has_closed="closed_at" in data.dated,
+        dated=data.dated,
         timezone=timezone,
     )
 

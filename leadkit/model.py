@@ -10,16 +10,6 @@ STATUS_GROUPS: Final[tuple[str, ...]] = ("new", "in_progress", "pending", "won",
 OPEN_GROUPS: Final[tuple[str, ...]] = ("new", "in_progress", "pending")
 
 # The public contract: every source becomes a table with exactly these columns.
-TEXT_COLUMNS: Final[tuple[str, ...]] = (
-    "lead_type",
-    "status",
-    "manager",
-    "branch",
-    "ad_campaign",
-    "client",
-    "order_id",
-    "sale_id",
-)
 DATE_COLUMNS: Final[tuple[str, ...]] = ("created_at", "closed_at")
 CANONICAL_COLUMNS: Final[tuple[str, ...]] = (
     "lead_id",
@@ -36,6 +26,10 @@ CANONICAL_COLUMNS: Final[tuple[str, ...]] = (
     "sale_id",
     "converted",
     "status_result",
+)
+# Free-text columns of the contract (the others are the id, dates, group, flag and derived result).
+TEXT_COLUMNS: Final[tuple[str, ...]] = tuple(
+    c for c in CANONICAL_COLUMNS if c not in ("lead_id", *DATE_COLUMNS, "status_group", "converted", "status_result")
 )
 # Columns a source may map (status_result is derived from status_results); status_group may stand in for status.
 MAPPABLE_COLUMNS: Final[tuple[str, ...]] = tuple(c for c in CANONICAL_COLUMNS if c != "status_result")

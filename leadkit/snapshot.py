@@ -72,7 +72,6 @@ def read_snapshot(path: str | Path) -> Leads:
         label=str(meta["label"]),
         rows_read=int(meta["rows_read"]),  # type: ignore[call-overload]
         no_reason_statuses=tuple(str(s) for s in meta.get("no_reason_statuses", [])),  # type: ignore[attr-defined]
-        has_created="created_at" in dated,
-        has_closed="closed_at" in dated,
+        dated=tuple(dated),
         timezone=str(meta.get("timezone", "UTC")),
     )

@@ -6,6 +6,7 @@ into a scope and shows the rendered result.
 
 from __future__ import annotations
 
+import html
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from leadkit.leads import Leads
 from leadkit.periods import Period, between, iter_periods
 from leadkit.render import labels as L
 from leadkit.render.excel import write_workbook
-from leadkit.render.html import html_table, notebook_html
+from leadkit.render.html import html_table, notebook_html, table_html
 from leadkit.render.views import view_of
 from leadkit.reports import compute
 from leadkit.reports.results import Result
@@ -39,7 +40,7 @@ def default_export_dir() -> Path:
 def period_choices(leads: Leads, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs: all time, then years, quarters and months of the data, newest first."""
     choices = [(L.word("all_time", lang), ALL_TIME)]
-    if leads.has_created:
+    if "created_at" in leads.dated:
         bounds = leads.table.aggregate(lo=leads.table.created_at.min(), hi=leads.table.created_at.max()).to_pandas()
         lo, hi = bounds.iloc[0]["lo"], bounds.iloc[0]["hi"]
         if not pd.isna(lo):
@@ -138,7 +139,7 @@ class ReportPanel:
         try:
             self.result = compute(self.name, self.leads, self.scope(), lang=self.lang.value)
         except LeadkitError as exc:
-            self.status.value = f"<span style='color:#c0504d'>{_escape(str(exc))}</span>"
+            self.status.value = f"<span style='color:#c0504d'>{html.escape(str(exc))}</span>"
             return
         self.status.value = ""
         self._draw()
@@ -159,7 +160,7 @@ class ReportPanel:
         children = []
         for _, frame in parts:
             table = html_table(frame, lang, limit=ACCORDION_ROWS)
-            children.append(w.HTML(_table_html(table)))
+            children.append(w.HTML(table_html(table)))
         self.accordion.children = children
         for i, (name, frame) in enumerate(parts):
             self.accordion.set_title(i, f"{L.value(name, lang)} — {len(frame)}")
@@ -170,21 +171,9 @@ class ReportPanel:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         path = self.export_dir / f"{self.name}_{label}_{stamp}.xlsx"
         write_workbook(self.result, path)
-        self.status.value = _escape(L.word("exported", self.result.meta.lang, path=str(path)))
+        self.status.value = html.escape(L.word("exported", self.result.meta.lang, path=str(path)))
         return path
 
 
 def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
-
-
-def _table_html(table: Any) -> str:
-    from leadkit.render.html import environment
-
-    return str(environment().get_template("table.html.j2").module.table(table))  # type: ignore[attr-defined]

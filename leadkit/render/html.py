@@ -77,6 +77,11 @@ def html_table(
     return HtmlTable(headers, css, rows, cut=cut, **kw)
 
 
+def table_html(table: HtmlTable) -> str:
+    """One table as HTML, with the same macro the report uses."""
+    return str(environment().get_template("table.html.j2").module.table(table))  # type: ignore[attr-defined]
+
+
 def _meta_lines(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     filters = [
         f"{L.word(k, lang)}: {', '.join(L.value(v, lang) for v in vals)}" for k, vals in data["filters"].items() if vals

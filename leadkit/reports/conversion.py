@@ -25,5 +25,5 @@ def compute(leads: Leads, scope: Scope, lang: str = "en") -> ConversionResult:
         comparisons=conversion_comparisons(leads, scope, "lead_type", rows, total),
         trend=conversion_trend(leads, scope),
         timing=duration_quantiles(t, "is_won", "lead_type"),
-        curve=conversion_curve(t, report_date(leads, scope)) if leads.has_created else conversion_curve(t, None),
+        curve=conversion_curve(t, report_date(leads, scope)),
     )

@@ -25,21 +25,22 @@ def _conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanV
     return in_period, passes
 
 
+def _annotated(leads: Leads, scope: Scope) -> tuple[ir.Table, ir.BooleanValue, ir.BooleanValue]:
+    scope.require_dates(leads.dated, leads.label)
+    t = annotate(leads.table)
+    return (t, *_conditions(t, scope))
+
+
 def scoped(leads: Leads, scope: Scope) -> ir.Table:
     """The annotated leads in scope."""
-    dated = tuple(c for c, has in (("created_at", leads.has_created), ("closed_at", leads.has_closed)) if has)
-    scope.require_dates(dated, leads.label)
-    t = annotate(leads.table)
-    in_period, passes = _conditions(t, scope)
+    t, in_period, passes = _annotated(leads, scope)
     return t.filter(in_period & passes)
 
 
 def select(leads: Leads, scope: Scope) -> tuple[ir.Table, DataQuality]:
     """The annotated leads in scope, and the data-quality summary for them."""
-    chosen = scoped(leads, scope)
-    t = annotate(leads.table)
-    in_period, passes = _conditions(t, scope)
-    return chosen, _quality(leads, t, scope, in_period, passes)
+    t, in_period, passes = _annotated(leads, scope)
+    return t.filter(in_period & passes), _quality(leads, t, scope, in_period, passes)
 
 
 def _quality(

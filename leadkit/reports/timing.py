@@ -40,7 +40,12 @@ def duration_quantiles(t: ir.Table, flag: str, by: str) -> pd.DataFrame:
 
 
 def report_date(leads: Leads, scope: Scope) -> datetime | None:
-    """The moment the curve is read at: the end of the period, else the latest date in the data."""
+    """The moment the curve is read at: the end of the period, else the latest date in the data.
+
+    None for a source without creation dates: there is no curve to draw then.
+    """
+    if "created_at" not in leads.dated:
+        return None
     if scope.period is not None:
         return scope.period.bounds()[1]
     t = leads.table

@@ -46,8 +46,7 @@ def buckets(anchor: date, weekly: bool) -> list[Period]:
 
 def conversion_trend(leads: Leads, scope: Scope) -> pd.DataFrame:
     """Per bucket and lead type (and Total): leads, converted, conversion % and its interval."""
-    dated = (leads.has_created, leads.has_closed)[scope.basis == "closed"]
-    anchor = _anchor(leads, scope) if dated else None
+    anchor = _anchor(leads, scope) if scope.date_column in leads.dated else None
     if anchor is None:
         return pd.DataFrame()
     weekly = scope.period is not None and scope.period.days <= WEEKLY_UP_TO_DAYS
