@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     result = lost_result(int(args.rows / 0.56))  # about 56% of demo leads are lost
-    frame = result.leads
+    frame = result.leads.to_pandas()
     print(f"lost-lead list: {len(frame):,} rows × {len(frame.columns)} columns")
     runs = {
         "xlsxwriter, plain (floor)": lambda p: plain_xlsxwriter(frame, p),

@@ -16,7 +16,10 @@ from leadkit.validate import validated
 
 @dataclass(frozen=True)
 class Leads:
-    """A validated canonical table on an Ibis backend, with facts about its source."""
+    """A validated canonical table on an Ibis backend, with facts about its source.
+
+    ``table`` has the canonical columns and the per-lead flags of ``leadkit.flags``.
+    """
 
     table: ibis.Table
     label: str
@@ -29,7 +32,7 @@ class Leads:
 def from_source(data: SourceData, timezone: str = "UTC", backend: ibis.BaseBackend | None = None) -> Leads:
     """Leads registered on ``backend`` (a fresh in-process DuckDB when None)."""
     return Leads(
-        table=register(data.frame, backend or connect()),
+        table=register(data.frame, backend or connect(), data.no_reason_statuses),
         label=data.label,
         rows_read=data.rows_read,
         no_reason_statuses=data.no_reason_statuses,

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leadkit.atomic import atomic_path
-from leadkit.engines import ARROW_SCHEMA, TABLE
+from leadkit.engines import ARROW_SCHEMA, register_parquet
 from leadkit.exceptions import SourceError
 from leadkit.leads import Leads
 from leadkit.sources import SourceData
@@ -64,14 +64,14 @@ def snapshot_meta(path: str | Path) -> dict[str, object]:
 def read_snapshot(path: str | Path) -> Leads:
     """Leads from a snapshot, loaded into an in-process DuckDB table."""
     meta = snapshot_meta(path)
-    con = ibis.duckdb.connect()
-    table = con.create_table(TABLE, con.read_parquet(str(path)), overwrite=True)
+    no_reason = tuple(str(s) for s in meta.get("no_reason_statuses", []))  # type: ignore[attr-defined]
+    table = register_parquet(path, ibis.duckdb.connect(), no_reason)
     dated = [str(d) for d in meta.get("dated", [])]  # type: ignore[attr-defined]
     return Leads(
         table=table,
         label=str(meta["label"]),
         rows_read=int(meta["rows_read"]),  # type: ignore[call-overload]
-        no_reason_statuses=tuple(str(s) for s in meta.get("no_reason_statuses", [])),  # type: ignore[attr-defined]
+        no_reason_statuses=no_reason,
         dated=tuple(dated),
         timezone=str(meta.get("timezone", "UTC")),
     )

@@ -147,23 +147,19 @@ class ReportPanel:
     def _draw(self) -> None:
         view = view_of(self.result)
         lang = self.result.meta.lang
-        grouped = view.group_by is not None
+        details = view.details
+        grouped = details is not None and details.group_by is not None
         self.report.value = notebook_html(self.result, list_limit=0 if grouped else 300)
-        if not grouped:
+        if details is None or not grouped:
             self.accordion.children = ()
             return
-        parts = [
-            (name, part.drop(columns=[view.group_by])) for name, part in view.details.groupby(view.group_by, sort=False)
+        counts = details.group_counts
+        parts = [(name, frame) for name, frame in details.heads(ACCORDION_ROWS).items() if counts[name]]
+        self.accordion.children = [
+            w.HTML(table_html(html_table(frame, lang, total=counts[name]))) for name, frame in parts
         ]
-        order = {m: i for i, m in enumerate(view.summary[view.key])}
-        parts.sort(key=lambda item: order.get(item[0], len(order)))
-        children = []
-        for _, frame in parts:
-            table = html_table(frame, lang, limit=ACCORDION_ROWS)
-            children.append(w.HTML(table_html(table)))
-        self.accordion.children = children
-        for i, (name, frame) in enumerate(parts):
-            self.accordion.set_title(i, f"{L.value(name, lang)} — {len(frame)}")
+        for i, (name, _) in enumerate(parts):
+            self.accordion.set_title(i, f"{L.value(name, lang)} — {counts[name]}")
 
     def export_excel(self) -> Path:
         """Write the current view to an .xlsx file under ``export_dir``; say where."""

@@ -77,7 +77,7 @@ def test_maven_lost_leads_have_no_reason(maven, maven_raw):
     assert result.reasons["reason"].tolist() == ["(no reason)"]
     assert result.total["leads"] == (maven_raw["deal_stage"] == "Lost").sum()
     missing_account = maven_raw.loc[maven_raw["deal_stage"] == "Lost", "account"].isna().sum()
-    assert result.leads["client"].isna().sum() == missing_account
+    assert result.leads.to_pandas()["client"].isna().sum() == missing_account
 
 
 @pytest.fixture(scope="module")

@@ -77,8 +77,9 @@ def test_lost_reasons_march(march):
         ("Website", "(no reason)", 1),
         ("Website", "Canceled", 1),
     ]
-    assert list(result.leads["lead_id"]) == ["L7", "L8", "L9"]
-    assert result.leads.loc[0, "client"] == "Client Seven"
+    listing = result.leads.to_pandas()
+    assert list(listing["lead_id"]) == ["L7", "L8", "L9"]
+    assert listing.loc[0, "client"] == "Client Seven"
     matrix = result.matrix.set_index("reason")
     assert matrix.loc["Canceled", "Website"] == 1 and matrix.loc["Canceled", "Call"] == 0
     assert matrix["Total"].sum() == 3

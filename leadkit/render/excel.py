@@ -21,6 +21,7 @@ from leadkit.model import TOTAL
 from leadkit.render import labels as L
 from leadkit.render.jsonout import to_dict
 from leadkit.render.views import View, view_of
+from leadkit.reports.lists import LeadList
 from leadkit.reports.results import Result
 
 MAX_ROWS = 1_048_576  # an Excel sheet's rows, the header included
@@ -110,19 +111,34 @@ def _table(
     kinds: dict[str, str] | None = None,
 ) -> int:
     """Write ``frame`` with its header at row ``top``; return the last row written."""
+    column_kinds = _header(ws, frame, top, f, lang, kinds)
+    return _rows(ws, frame, top + 1, column_kinds, f, lang, key)
+
+
+def _header(
+    ws: Worksheet, frame: pd.DataFrame, top: int, f: _Formats, lang: str, kinds: dict[str, str] | None = None
+) -> list[str]:
+    """Header texts at row ``top`` and column widths (from ``frame``'s rows); return each column's kind."""
     columns = [str(c) for c in frame.columns]
-    column_kinds = [(kinds or {}).get(c) or L.kind_of(c) for c in columns]
     known = set(L.COLUMNS["en"])
     headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
     for c, head in enumerate(headers):
         ws.write_string(top, c, head, f.header)
     for c, width in enumerate(_widths(frame, headers)):
         ws.set_column(c, c, width)
-    r = top
-    for r, row in enumerate(frame.itertuples(index=False, name=None), start=top + 1):
+    return [(kinds or {}).get(c) or L.kind_of(c) for c in columns]
+
+
+def _rows(
+    ws: Worksheet, frame: pd.DataFrame, first: int, kinds: list[str], f: _Formats, lang: str, key: str | None = None
+) -> int:
+    """Write ``frame``'s rows from row ``first``; return the last row written."""
+    columns = [str(c) for c in frame.columns]
+    r = first - 1
+    for r, row in enumerate(frame.itertuples(index=False, name=None), start=first):
         total = key is not None and row[0] == TOTAL
         for c, (name, x) in enumerate(zip(columns, row, strict=True)):
-            _write_cell(ws, r, c, name, x, f, lang, total, column_kinds[c])
+            _write_cell(ws, r, c, name, x, f, lang, total, kinds[c])
     return r
 
 
@@ -180,16 +196,36 @@ def _summary_sheet(wb: Workbook, used: set[str], view: View, data: dict[str, Any
 
 
 def _list_sheets(
-    wb: Workbook, used: set[str], title: str, frame: pd.DataFrame, f: _Formats, lang: str, period: str
+    wb: Workbook, used: set[str], title: str, leads: LeadList, f: _Formats, lang: str, period: str
 ) -> None:
+    """The list on as many sheets as it needs, streamed in batches: memory stays flat."""
     per_sheet = MAX_ROWS - 1
-    chunks = max(1, -(-len(frame) // per_sheet))
-    for i in range(chunks):
-        ws = wb.add_worksheet(safe_sheet_name(title if i == 0 else f"{title} ({i + 1})", used))
-        part = frame.iloc[i * per_sheet : (i + 1) * per_sheet]
-        _table(ws, part, 0, f, lang)
+    sheets: list[tuple[Worksheet, int]] = []  # each sheet and the rows on it
+    kinds: list[str] = []
+    width = len(leads.columns)
+
+    def new_sheet(sample: pd.DataFrame) -> None:
+        nonlocal kinds
+        name = title if not sheets else f"{title} ({len(sheets) + 1})"
+        ws = wb.add_worksheet(safe_sheet_name(name, used))
+        kinds = _header(ws, sample, 0, f, lang)
+        sheets.append((ws, 0))
+
+    for batch in leads.batches():
+        start = 0
+        while start < len(batch):
+            if not sheets or sheets[-1][1] == per_sheet:
+                new_sheet(batch.iloc[start:])
+            ws, done = sheets[-1]
+            part = batch.iloc[start : start + per_sheet - done]
+            _rows(ws, part, done + 1, kinds, f, lang)
+            sheets[-1] = (ws, done + len(part))
+            start += len(part)
+    if not sheets:
+        new_sheet(pd.DataFrame(columns=leads.columns))
+    for ws, done in sheets:
         ws.freeze_panes(1, 1)
-        ws.autofilter(0, 0, max(len(part), 1), max(len(frame.columns) - 1, 0))
+        ws.autofilter(0, 0, max(done, 1), max(width - 1, 0))
         _print_setup(ws, title, period, 0)
 
 
@@ -254,12 +290,13 @@ def write_workbook(result: Result, path: str | Path) -> Path:
                 _table(ws, extra.frame, 2, f, lang, key=str(extra.frame.columns[0]), kinds=extra.kinds)
                 ws.freeze_panes(3, 1)
                 _print_setup(ws, title, period, 2)
-        if len(view.details.columns):
-            _list_sheets(wb, used, L.word(view.details_title, lang), view.details, f, lang, period)
-        if view.group_by and 0 < view.details[view.group_by].nunique() <= MAX_MANAGER_SHEETS:
-            for name, part in view.details.groupby(view.group_by, sort=False):
-                title = L.value(name, lang)
-                _list_sheets(wb, used, title, part.drop(columns=[view.group_by]), f, lang, period)
+        details = view.details
+        if details is not None:
+            _list_sheets(wb, used, L.word(view.details_title, lang), details, f, lang, period)
+            groups = [name for name, n in details.group_counts.items() if n]
+            if 0 < len(groups) <= MAX_MANAGER_SHEETS:
+                for name in groups:
+                    _list_sheets(wb, used, L.value(name, lang), details.where(name), f, lang, period)
         _definitions_sheet(wb, used, data, f, lang)
         wb.close()
     return Path(path)

@@ -54,9 +54,13 @@ def html_table(
     key: str | None = None,
     limit: int | None = None,
     kinds: dict[str, str] | None = None,
+    total: int | None = None,
     **kw: Any,
 ) -> HtmlTable:
-    """A frame as header texts, CSS classes and formatted rows; ``kinds`` override column kinds."""
+    """A frame as header texts, CSS classes and formatted rows; ``kinds`` override column kinds.
+
+    ``total`` is the length of the whole list when ``frame`` is only its first rows.
+    """
     shown = frame if limit is None else frame.head(limit)
     columns = [str(c) for c in shown.columns]
     kinds = kinds or {}
@@ -73,7 +77,8 @@ def html_table(
         }
         for row in shown.itertuples(index=False)
     ]
-    cut = L.word("more_rows", lang, shown=len(shown), total=len(frame)) if len(shown) < len(frame) else ""
+    whole = len(frame) if total is None else total
+    cut = L.word("more_rows", lang, shown=len(shown), total=whole) if len(shown) < whole else ""
     return HtmlTable(headers, css, rows, cut=cut, **kw)
 
 
@@ -105,19 +110,18 @@ def _quality_table(quality: dict[str, Any], lang: str) -> HtmlTable:
 
 
 def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
-    if view.details.empty or limit <= 0:
+    details = view.details
+    if details is None or details.empty or limit <= 0:
         return []
-    if view.group_by is None:
-        table = html_table(
-            view.details, lang, limit=limit, title=f"{L.word(view.details_title, lang)} ({len(view.details)})"
-        )
-        return [table]
-    out = []
-    for name, part in view.details.groupby(view.group_by, sort=False):
-        frame = part.drop(columns=[view.group_by])
-        out.append(html_table(frame, lang, limit=limit, title=f"{L.value(name, lang)} — {len(frame)}"))
-    order = {m: i for i, m in enumerate(view.summary[view.key])}
-    return sorted(out, key=lambda t: order.get(t.title.rsplit(" — ", 1)[0], len(order)))
+    if details.group_by is None:
+        title = f"{L.word(view.details_title, lang)} ({len(details)})"
+        return [html_table(details.head(limit), lang, title=title, total=len(details))]
+    counts = details.group_counts
+    return [
+        html_table(frame, lang, title=f"{L.value(name, lang)} — {counts[name]}", total=counts[name])
+        for name, frame in details.heads(limit).items()
+        if counts[name]
+    ]
 
 
 def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:

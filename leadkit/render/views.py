@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from leadkit.model import TOTAL
+from leadkit.reports.lists import LeadList
 from leadkit.reports.results import ConversionResult, EmployeeResult, LostLeadsResult, Result
 
 CONVERSION_COLUMNS = ["leads", "converted", "orders", "sales", "won", "lost", "open",
@@ -41,9 +42,8 @@ class View:
     summary: pd.DataFrame
     charts: tuple[str, ...]
     extras: tuple[Extra, ...] = ()
-    details: pd.DataFrame = field(default_factory=pd.DataFrame)
+    details: LeadList | None = None
     details_title: str = "list"
-    group_by: str | None = None
 
 
 def _with_total(rows: pd.DataFrame, total: dict[str, Any], key: str, columns: list[str]) -> pd.DataFrame:
@@ -125,4 +125,4 @@ def view_of(result: Result) -> View:
         Extra("by_status", _status_pivot(result)),
     ]
     extras += _comparisons(result, "manager", COMPARE_CONVERSION) + _analysis(result, "timing_by_manager")
-    return View("manager", summary, ("funnel", "trend", "curve"), tuple(extras), result.leads, "list", "manager")
+    return View("manager", summary, ("funnel", "trend", "curve"), tuple(extras), result.leads, "list")

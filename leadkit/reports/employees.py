@@ -14,6 +14,7 @@ import pandas as pd
 from leadkit.leads import Leads
 from leadkit.model import UNASSIGNED
 from leadkit.reports.compare import conversion_comparisons
+from leadkit.reports.lists import LeadList
 from leadkit.reports.measures import conversion_table
 from leadkit.reports.meta import report_meta
 from leadkit.reports.results import EmployeeResult
@@ -69,14 +70,14 @@ def compute(leads: Leads, scope: Scope, lang: str = "en") -> EmployeeResult:
     by_status = t.group_by(["manager", "status", "status_group"]).aggregate(leads=t.count()).to_pandas()
     by_status["leads"] = by_status["leads"].astype("int64")
     by_status = by_status.sort_values(["manager", "leads", "status"], ascending=[True, False, True], ignore_index=True)
-    listing = t.select(*LIST_COLUMNS).order_by(["manager", "created_at", "lead_id"]).to_pandas()
-    listing = listing.rename(columns={"is_converted": "converted"})
+    listing = t.select(*LIST_COLUMNS).rename(converted="is_converted")
+    counts = dict(zip(rows["manager"].astype(str), rows["leads"].astype(int), strict=True))
     return EmployeeResult(
         meta=report_meta(NAME, leads, scope, lang, quality),
         rows=judge(rows, total, mix_expected(t)),
         total=total,
         by_status=by_status,
-        leads=listing,
+        leads=LeadList(listing, ("created_at", "lead_id"), int(total["leads"] or 0), "manager", counts),
         comparisons=conversion_comparisons(leads, scope, "manager", rows, total),
         trend=conversion_trend(leads, scope),
         timing=duration_quantiles(t, "is_won", "manager"),

@@ -14,7 +14,7 @@ import pandas as pd
 from leadkit.leads import Leads
 from leadkit.model import NO_REASON, TOTAL
 from leadkit.reports.compare import lost_comparisons
-from leadkit.reports.measures import reason
+from leadkit.reports.lists import LeadList
 from leadkit.reports.meta import report_meta
 from leadkit.reports.results import LostLeadsResult
 from leadkit.reports.selection import scoped, select
@@ -40,9 +40,8 @@ def reason_matrix(long: pd.DataFrame, reasons: pd.DataFrame, column: str) -> pd.
     return wide
 
 
-def _lost(leads: Leads, t: ir.Table) -> ir.Table:
-    lost = t.filter(t.is_lost)
-    return lost.mutate(reason=reason(lost, leads.no_reason_statuses))
+def _lost(t: ir.Table) -> ir.Table:
+    return t.filter(t.is_lost)
 
 
 def _long(lost: ir.Table, column: str) -> pd.DataFrame:
@@ -65,7 +64,7 @@ def pareto(by_type: pd.DataFrame) -> pd.DataFrame:
 
 def _reasons_for(leads: Leads) -> Callable[[Scope], pd.DataFrame]:
     def reasons_of(scope: Scope) -> pd.DataFrame:
-        lost = _lost(leads, scoped(leads, scope))
+        lost = _lost(scoped(leads, scope))
         frame = lost.group_by("reason").aggregate(leads=lost.count()).to_pandas()
         return frame.astype({"leads": "int64"})
 
@@ -74,19 +73,18 @@ def _reasons_for(leads: Leads) -> Callable[[Scope], pd.DataFrame]:
 
 def compute(leads: Leads, scope: Scope, lang: str = "en") -> LostLeadsResult:
     t, quality = select(leads, scope)
-    lost = _lost(leads, t)
+    lost = _lost(t)
     by_type, by_manager = _long(lost, "lead_type"), _long(lost, "manager")
     reasons = pareto(by_type)
     n_lost = int(reasons["leads"].sum())
     total = {"reason": TOTAL, "leads": n_lost, "share_pct": 100.0 if n_lost else None}
-    listing = lost.select(*LIST_COLUMNS).order_by(["created_at", "lead_id"]).to_pandas()
     return LostLeadsResult(
         meta=report_meta(NAME, leads, scope, lang, quality),
         reasons=reasons,
         total=total,
         by_type=by_type,
         matrix=reason_matrix(by_type, reasons, "lead_type"),
-        leads=listing,
+        leads=LeadList(lost.select(*LIST_COLUMNS), ("created_at", "lead_id"), n_lost),
         by_manager=by_manager,
         manager_matrix=reason_matrix(by_manager, reasons, "manager"),
         days_open=duration_quantiles(lost, "is_lost", "reason"),

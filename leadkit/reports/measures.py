@@ -1,38 +1,16 @@
-"""Per-lead flags and the conversion counts built on them: DOMAIN.md's definitions as Ibis."""
+"""The conversion counts every table shows, over leads that carry the flags of ``leadkit.flags``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from leadkit.model import NO_REASON, NOT_SET, OPEN_GROUPS
 from leadkit.reports.stats import pct, wilson
 
 COUNTS = ("leads", "converted", "orders", "sales", "won", "lost", "open")
 RATES = ("conversion_pct", "closed_conversion_pct", "ci_low_pct", "ci_high_pct")
-
-
-def _true(expr: ir.BooleanValue) -> ir.BooleanValue:
-    return expr.fill_null(False)
-
-
-def annotate(t: ir.Table) -> ir.Table:
-    """Add is_won, is_lost, is_open, has_order, has_sale and is_converted to each lead."""
-    is_won = _true(t.status_group == "won")
-    placed_by_status = is_won & t.order_id.isnull() & t.sale_id.isnull()
-    has_order = t.order_id.notnull() | (placed_by_status & _true(t.status_result == "order"))
-    has_sale = t.sale_id.notnull() | (placed_by_status & _true(t.status_result == "sale"))
-    return t.mutate(
-        is_won=is_won,
-        is_lost=_true(t.status_group == "lost"),
-        is_open=_true(t.status_group.isin(OPEN_GROUPS)),
-        has_order=has_order,
-        has_sale=has_sale,
-        is_converted=has_order | has_sale | is_won | _true(t.converted),
-    )
 
 
 def count_metrics(t: ir.Table) -> dict[str, ir.Value]:
@@ -79,10 +57,3 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts of builtin Python values (None for NA, ISO text for timestamps)."""
     columns = [str(c) for c in frame.columns]
     return [dict(zip(columns, map(_plain, row), strict=True)) for row in frame.itertuples(index=False)]
-
-
-def reason(t: ir.Table, no_reason: tuple[str, ...]) -> ir.StringValue:
-    """The loss reason: the status name, or "(no reason)" for a blank or generic one."""
-    generic = [s.lower() for s in (*no_reason, NOT_SET, "")]
-    vague = _true(t.status.strip().lower().isin(generic)) | t.status.isnull()
-    return ibis.ifelse(vague, NO_REASON, t.status.strip())

@@ -1,5 +1,7 @@
 """Frozen result objects: computed once, rendered many ways; they hold only small frames.
 
+Lead lists are the exception: a ``LeadList`` keeps the ordered query and fetches rows when shown.
+
 ``eq=False`` because pandas frames have no single truth value; compare results through
 their ``to_dict`` (render.json) form instead.
 """
@@ -13,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from leadkit.reports.compare import Comparison
+from leadkit.reports.lists import LeadList
 from leadkit.reports.quality import DataQuality
 from leadkit.scope import Scope
 
@@ -53,7 +56,7 @@ class LostLeadsResult:
     total: dict[str, Any]
     by_type: pd.DataFrame
     matrix: pd.DataFrame
-    leads: pd.DataFrame
+    leads: LeadList
     by_manager: pd.DataFrame = field(default_factory=pd.DataFrame)
     manager_matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
     days_open: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -69,15 +72,15 @@ class EmployeeResult:
     rows: pd.DataFrame
     total: dict[str, Any]
     by_status: pd.DataFrame
-    leads: pd.DataFrame
+    leads: LeadList
     comparisons: dict[str, Comparison] = field(default_factory=dict)
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)
     timing: pd.DataFrame = field(default_factory=pd.DataFrame)
     curve: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def leads_of(self, manager: str) -> pd.DataFrame:
-        """The expandable list of one manager's leads."""
-        return self.leads[self.leads["manager"] == manager].reset_index(drop=True)
+        """The expandable list of one manager's leads, in order (fetched now)."""
+        return self.leads.where(manager).to_pandas()
 
 
 Result = ConversionResult | LostLeadsResult | EmployeeResult

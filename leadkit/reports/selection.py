@@ -6,8 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from leadkit.leads import Leads
-from leadkit.model import NOT_SET, UNASSIGNED
-from leadkit.reports.measures import annotate, reason
+from leadkit.model import NO_REASON, NOT_SET, UNASSIGNED
 from leadkit.reports.quality import DataQuality
 from leadkit.scope import Scope
 
@@ -27,7 +26,7 @@ def _conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanV
 
 def _annotated(leads: Leads, scope: Scope) -> tuple[ir.Table, ir.BooleanValue, ir.BooleanValue]:
     scope.require_dates(leads.dated, leads.label)
-    t = annotate(leads.table)
+    t = leads.table
     return (t, *_conditions(t, scope))
 
 
@@ -60,7 +59,7 @@ def _quality(
         "no_lead_type": n(keep & (t.lead_type == NOT_SET)),
         "unassigned": n(keep & (t.manager == UNASSIGNED)),
         "no_branch": n(keep & (t.branch == NOT_SET)),
-        "lost_without_reason": n(keep & t.is_lost & (reason(t, leads.no_reason_statuses) == "(no reason)")),
+        "lost_without_reason": n(keep & t.is_lost & (t.reason == NO_REASON)),
         "won_placed_by_status": n(keep & no_ids & t.status_result.notnull()),
         "won_without_order_or_sale": n(keep & no_ids & t.status_result.isnull()),
         "closed_without_close_date": n(keep & (t.is_won | t.is_lost) & t.closed_at.isnull()),

@@ -1,0 +1,99 @@
+"""A report's list of leads: an ordered query, fetched only when shown or written.
+
+Lists are the one part of a result that grows with the data (a year of a large network
+is millions of leads), so a result keeps the query and its counts, not the rows. The
+rows come out in pages (``head``, ``heads``) or in batches for a file (``batches``),
+always in the report's order, from the table the report was computed on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+BATCH_ROWS = 100_000
+
+
+def fetch(expr: ir.Table) -> pd.DataFrame:
+    """Run ``expr`` and return a pandas frame (through Arrow: many times faster than ibis' own conversion)."""
+    return expr.to_pyarrow().to_pandas()
+
+
+def _frame(batch: pa.RecordBatch) -> pd.DataFrame:
+    """A batch as pandas, DuckDB's ENUM (dictionary) columns as plain text, like every other list."""
+    columns = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names).to_pandas()
+
+
+@dataclass(frozen=True, eq=False)
+class LeadList:
+    """Leads in ``order`` (within ``group_by`` when grouped); ``group_counts`` gives each group's count."""
+
+    base: ir.Table
+    order: tuple[str, ...]
+    count: int
+    group_by: str | None = None
+    group_counts: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return self.count
+
+    @property
+    def empty(self) -> bool:
+        return self.count == 0
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.base.columns)
+
+    @property
+    def query(self) -> ir.Table:
+        keys = [self.group_by, *self.order] if self.group_by else list(self.order)
+        return self.base.order_by(keys)
+
+    def head(self, rows: int) -> pd.DataFrame:
+        return fetch(self.query.limit(rows))
+
+    def to_pandas(self) -> pd.DataFrame:
+        return fetch(self.query)
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+        """All rows in order, ``rows`` at a time: memory stays flat however long the list."""
+        backend = self.query.get_backend()
+        if backend.name != "duckdb":
+            for batch in self.query.to_pyarrow_batches(chunk_size=rows):
+                if batch.num_rows:
+                    yield _frame(batch)
+            return
+        # DuckDB streams on a cursor of its own, so other queries may run while the list is read.
+        cursor = backend.con.cursor()
+        try:
+            for batch in cursor.sql(ibis.to_sql(self.query, dialect="duckdb")).to_arrow_reader(rows):
+                if batch.num_rows:
+                    yield _frame(batch)
+        finally:
+            cursor.close()
+
+    def where(self, value: str) -> LeadList:
+        """The leads of one group, without the group column."""
+        if self.group_by is None:
+            raise ValueError("this list has no groups")
+        part = self.base.filter(self.base[self.group_by] == value).drop(self.group_by)
+        return LeadList(part, self.order, self.group_counts.get(value, 0))
+
+    def heads(self, rows: int) -> dict[str, pd.DataFrame]:
+        """The first ``rows`` leads of every group (in one query), without the group column."""
+        if self.group_by is None:
+            raise ValueError("this list has no groups")
+        key = self.group_by
+        window = ibis.row_number().over(group_by=key, order_by=list(self.order))
+        ranked = self.base.mutate(_rank=window)
+        top = fetch(ranked.filter(ranked._rank < rows).order_by([key, "_rank"]).drop("_rank"))
+        parts = {str(k): g.drop(columns=[key]).reset_index(drop=True) for k, g in top.groupby(key, sort=False)}
+        empty = top.drop(columns=[key]).iloc[0:0]
+        return {name: parts.get(name, empty) for name in self.group_counts}
