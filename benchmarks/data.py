@@ -15,9 +15,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+from leadkit.snapshot import write_snapshot
 from leadkit.sources import demo
 from leadkit.sources.data import SourceData
-from leadkit.snapshot import write_snapshot
 from leadkit.validate import validated
 
 FOLDER = Path(__file__).parent / "data"
