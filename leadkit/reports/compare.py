@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -11,8 +11,9 @@ from leadkit.exceptions import PeriodError
 from leadkit.leads import Leads
 from leadkit.model import TOTAL
 from leadkit.periods import Period, previous, year_earlier
-from leadkit.reports.measures import conversion_table
-from leadkit.reports.selection import scoped
+from leadkit.reports.lists import fetch
+from leadkit.reports.measures import conversion_table, conversion_tables
+from leadkit.reports.selection import scoped, scoped_periods
 from leadkit.reports.stats import pct, two_proportion_p
 from leadkit.scope import Scope
 
@@ -21,10 +22,7 @@ CONVERSION_NAMES = {"x": "converted", "n": "leads", "pct": "conversion_pct", "ba
                     "base_n": "base_leads", "base_pct": "base_conversion_pct"}  # fmt: skip
 LOST_NAMES = {"x": "leads", "n": "lost", "pct": "share_pct", "base_x": "base_leads", "base_n": "base_lost",
               "base_pct": "base_share_pct"}  # fmt: skip
-CONVERSION_NAMES = {"x": "converted", "n": "leads", "pct": "conversion_pct", "base_x": "base_converted",
-                    "base_n": "base_leads", "base_pct": "base_conversion_pct"}  # fmt: skip
-LOST_NAMES = {"x": "leads", "n": "lost", "pct": "share_pct", "base_x": "base_leads", "base_n": "base_lost",
-              "base_pct": "base_share_pct"}  # fmt: skip
+CURRENT = "current"
 BASES = {"previous": previous, "year_ago": year_earlier}
 
 
@@ -56,42 +54,57 @@ def compare_rates(current: pd.DataFrame, base: pd.DataFrame, key: str, x: str, n
     return both.sort_values(["n", key], ascending=[False, True], ignore_index=True)
 
 
-def _conversion_counts(leads: Leads, scope: Scope, by: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    return conversion_table(scoped(leads, scope), by)
-
-
-def conversion_comparisons(
-    leads: Leads, scope: Scope, by: str, rows: pd.DataFrame, total: dict[str, Any]
-) -> dict[str, Comparison]:
-    """Conversion per ``by`` and in total against the previous period and a year earlier."""
+def base_periods(scope: Scope) -> dict[str, Period]:
+    """The periods the report's period is compared with (none for all time or an unshiftable period)."""
     if scope.period is None:
         return {}
+    try:
+        return {name: shift(scope.period) for name, shift in BASES.items()}
+    except PeriodError:
+        return {}
+
+
+def conversion_with_comparisons(
+    leads: Leads, scope: Scope, by: str
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Comparison]]:
+    """The conversion table per ``by`` with its total, and its comparisons, from one query."""
+    bases = base_periods(scope)
+    if scope.period is None:
+        return (*conversion_table(scoped(leads, scope), by), {})
+    t, within = scoped_periods(leads, scope, {CURRENT: scope.period, **bases})
+    tables = conversion_tables(t, by, within)
+    rows, total = tables[CURRENT]
     out = {}
-    for name, shift in BASES.items():
-        period = shift(scope.period)
-        try:
-            base_rows, base_total = _conversion_counts(leads, replace(scope, period=period), by)
-        except PeriodError:
-            return {}
+    for name, period in bases.items():
+        base_rows, base_total = tables[name]
         table = compare_rates(rows, base_rows, by, "converted", "leads").rename(columns=CONVERSION_NAMES)
         current, before = pd.DataFrame([{by: TOTAL, **total}]), pd.DataFrame([{by: TOTAL, **base_total}])
         whole = compare_rates(current, before, by, "converted", "leads").rename(columns=CONVERSION_NAMES)
         out[name] = Comparison(name, period, table, {str(k): v for k, v in whole.iloc[0].items()})
-    return out
+    return rows, total, out
 
 
-def lost_comparisons(leads: Leads, scope: Scope, reasons_of: Any, reasons: pd.DataFrame) -> dict[str, Comparison]:
-    """Each reason's share of lost leads against the previous period and a year earlier."""
-    if scope.period is None:
+def base_reasons(leads: Leads, scope: Scope) -> dict[str, pd.DataFrame]:
+    """Lost leads per reason in each base period (columns reason, leads), from one query."""
+    bases = base_periods(scope)
+    if not bases:
         return {}
+    t, within = scoped_periods(leads, scope, bases)
+    wide = fetch(
+        t.group_by("reason").aggregate(**{name: t.count(where=cond & t.is_lost) for name, cond in within.items()})
+    )
+    return {name: wide.loc[wide[name] > 0, ["reason", name]].rename(columns={name: "leads"}) for name in bases}
+
+
+def lost_comparisons(scope: Scope, bases: dict[str, pd.DataFrame], reasons: pd.DataFrame) -> dict[str, Comparison]:
+    """Each reason's share of lost leads against the previous period and a year earlier."""
     current = reasons.assign(n=int(reasons["leads"].sum()))
+    periods = base_periods(scope)
     out = {}
-    for name, shift in BASES.items():
-        period = shift(scope.period)
-        base = reasons_of(replace(scope, period=period))
-        base = base.assign(n=int(base["leads"].sum()))
+    for name, base in bases.items():
+        base = base.astype({"leads": "int64"}).assign(n=int(base["leads"].sum()))
         table = compare_rates(current, base, "reason", "leads", "n").rename(columns=LOST_NAMES)
         lost_now, lost_then = int(current["leads"].sum()), int(base["leads"].sum())
         total = {"reason": TOTAL, "leads": lost_now, "base_leads": lost_then, "leads_change": lost_now - lost_then}
-        out[name] = Comparison(name, period, table, total)
+        out[name] = Comparison(name, periods[name], table, total)
     return out

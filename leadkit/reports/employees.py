@@ -13,9 +13,8 @@ import pandas as pd
 
 from leadkit.leads import Leads
 from leadkit.model import UNASSIGNED
-from leadkit.reports.compare import conversion_comparisons
+from leadkit.reports.compare import conversion_with_comparisons
 from leadkit.reports.lists import LeadList
-from leadkit.reports.measures import conversion_table
 from leadkit.reports.meta import report_meta
 from leadkit.reports.results import EmployeeResult
 from leadkit.reports.selection import select
@@ -66,7 +65,7 @@ def judge(rows: pd.DataFrame, total: dict[str, object], expected: pd.DataFrame) 
 
 def compute(leads: Leads, scope: Scope, lang: str = "en") -> EmployeeResult:
     t, quality = select(leads, scope)
-    rows, total = conversion_table(t, "manager")
+    rows, total, comparisons = conversion_with_comparisons(leads, scope, "manager")
     by_status = t.group_by(["manager", "status", "status_group"]).aggregate(leads=t.count()).to_pandas()
     by_status["leads"] = by_status["leads"].astype("int64")
     by_status = by_status.sort_values(["manager", "leads", "status"], ascending=[True, False, True], ignore_index=True)
@@ -78,7 +77,7 @@ def compute(leads: Leads, scope: Scope, lang: str = "en") -> EmployeeResult:
         total=total,
         by_status=by_status,
         leads=LeadList(listing, ("created_at", "lead_id"), int(total["leads"] or 0), "manager", counts),
-        comparisons=conversion_comparisons(leads, scope, "manager", rows, total),
+        comparisons=comparisons,
         trend=conversion_trend(leads, scope),
         timing=duration_quantiles(t, "is_won", "manager"),
         curve=conversion_curve(t, report_date(leads, scope)),

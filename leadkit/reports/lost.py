@@ -6,18 +6,16 @@ since a missing reason is not one more reason to fix.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import ibis.expr.types as ir
 import pandas as pd
 
 from leadkit.leads import Leads
 from leadkit.model import NO_REASON, TOTAL
-from leadkit.reports.compare import lost_comparisons
+from leadkit.reports.compare import base_reasons, lost_comparisons
 from leadkit.reports.lists import LeadList
 from leadkit.reports.meta import report_meta
 from leadkit.reports.results import LostLeadsResult
-from leadkit.reports.selection import scoped, select
+from leadkit.reports.selection import select
 from leadkit.reports.stats import pct
 from leadkit.reports.timing import duration_quantiles
 from leadkit.reports.trend import conversion_trend
@@ -62,15 +60,6 @@ def pareto(by_type: pd.DataFrame) -> pd.DataFrame:
     return reasons.drop(columns="_none")
 
 
-def _reasons_for(leads: Leads) -> Callable[[Scope], pd.DataFrame]:
-    def reasons_of(scope: Scope) -> pd.DataFrame:
-        lost = _lost(scoped(leads, scope))
-        frame = lost.group_by("reason").aggregate(leads=lost.count()).to_pandas()
-        return frame.astype({"leads": "int64"})
-
-    return reasons_of
-
-
 def compute(leads: Leads, scope: Scope, lang: str = "en") -> LostLeadsResult:
     t, quality = select(leads, scope)
     lost = _lost(t)
@@ -88,6 +77,6 @@ def compute(leads: Leads, scope: Scope, lang: str = "en") -> LostLeadsResult:
         by_manager=by_manager,
         manager_matrix=reason_matrix(by_manager, reasons, "manager"),
         days_open=duration_quantiles(lost, "is_lost", "reason"),
-        comparisons=lost_comparisons(leads, scope, _reasons_for(leads), reasons),
+        comparisons=lost_comparisons(scope, base_reasons(leads, scope), reasons),
         trend=conversion_trend(leads, scope),
     )

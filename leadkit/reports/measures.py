@@ -7,22 +7,27 @@ from typing import Any
 import ibis.expr.types as ir
 import pandas as pd
 
+from leadkit.reports.lists import fetch
 from leadkit.reports.stats import pct, wilson
 
 COUNTS = ("leads", "converted", "orders", "sales", "won", "lost", "open")
 RATES = ("conversion_pct", "closed_conversion_pct", "ci_low_pct", "ci_high_pct")
 
 
-def count_metrics(t: ir.Table) -> dict[str, ir.Value]:
-    """Aggregations of an annotated table: the counts every conversion table shows."""
+def count_metrics(t: ir.Table, where: ir.BooleanValue | None = None) -> dict[str, ir.Value]:
+    """Aggregations of an annotated table (of its rows ``where`` holds): the counts every conversion table shows."""
+
+    def n(flag: ir.BooleanValue) -> ir.Value:
+        return t.count(where=flag if where is None else where & flag)
+
     return {
-        "leads": t.count(),
-        "converted": t.count(where=t.is_converted),
-        "orders": t.count(where=t.has_order),
-        "sales": t.count(where=t.has_sale),
-        "won": t.count(where=t.is_won),
-        "lost": t.count(where=t.is_lost),
-        "open": t.count(where=t.is_open),
+        "leads": t.count(where=where),
+        "converted": n(t.is_converted),
+        "orders": n(t.has_order),
+        "sales": n(t.has_sale),
+        "won": n(t.is_won),
+        "lost": n(t.is_lost),
+        "open": n(t.is_open),
     }
 
 
@@ -37,12 +42,30 @@ def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _with_total(rows: pd.DataFrame, by: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    # Every lead is in exactly one group (a NULL key is a group too), so the total is the groups' sum.
+    total = add_rates(pd.DataFrame([{c: int(rows[c].sum()) for c in COUNTS}]))
+    rows = add_rates(rows).sort_values(["leads", by], ascending=[False, True], ignore_index=True)
+    return rows, records(total)[0]
+
+
 def conversion_table(t: ir.Table, by: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows per value of ``by`` (most leads first) and the total, both with rates."""
-    rows = t.group_by(by).aggregate(**count_metrics(t)).to_pandas()
-    rows = add_rates(rows).sort_values(["leads", by], ascending=[False, True], ignore_index=True)
-    total = add_rates(t.aggregate(**count_metrics(t)).to_pandas())
-    return rows, records(total)[0]
+    return _with_total(fetch(t.group_by(by).aggregate(**count_metrics(t))), by)
+
+
+def conversion_tables(
+    t: ir.Table, by: str, periods: dict[str, ir.BooleanValue]
+) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
+    """``conversion_table`` for each of several periods (name: condition), from one query."""
+    metrics = {f"{name}__{k}": v for name, cond in periods.items() for k, v in count_metrics(t, cond).items()}
+    wide = fetch(t.group_by(by).aggregate(**metrics))
+    out = {}
+    for name in periods:
+        part = wide[[by, *(f"{name}__{k}" for k in COUNTS)]]
+        part = part.rename(columns={f"{name}__{k}": k for k in COUNTS})
+        out[name] = _with_total(part[part["leads"] > 0], by)
+    return out
 
 
 def _plain(value: Any) -> Any:

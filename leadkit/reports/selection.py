@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import operator
+from dataclasses import replace
+from functools import reduce
+
 import ibis
 import ibis.expr.types as ir
 
 from leadkit.leads import Leads
 from leadkit.model import NO_REASON, NOT_SET, UNASSIGNED
+from leadkit.periods import Period
 from leadkit.reports.quality import DataQuality
 from leadkit.scope import Scope
 
@@ -22,6 +27,24 @@ def _conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanV
     for column, values in scope.filters.items():
         passes = passes & t[column].isin(list(values)).fill_null(False)
     return in_period, passes
+
+
+def scoped_periods(
+    leads: Leads, scope: Scope, periods: dict[str, Period]
+) -> tuple[ir.Table, dict[str, ir.BooleanValue]]:
+    """The leads that pass the filters and fall in any of ``periods``, with each period's condition.
+
+    One scan then serves a report's period and the periods it is compared with.
+    """
+    t, _, passes = _annotated(leads, replace(scope, period=None))
+
+    def within(table: ir.Table) -> dict[str, ir.BooleanValue]:
+        date = table[scope.date_column]
+        bounds = {name: period.bounds() for name, period in periods.items()}
+        return {name: ((date >= lo) & (date < hi)).fill_null(False) for name, (lo, hi) in bounds.items()}
+
+    kept = t.filter(passes & reduce(operator.or_, within(t).values()))
+    return kept, within(kept)  # conditions on the filtered table, for its aggregates
 
 
 def _annotated(leads: Leads, scope: Scope) -> tuple[ir.Table, ir.BooleanValue, ir.BooleanValue]:

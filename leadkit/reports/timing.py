@@ -10,6 +10,7 @@ import pandas as pd
 
 from leadkit.leads import Leads
 from leadkit.model import TOTAL
+from leadkit.reports.lists import fetch
 from leadkit.reports.stats import cumulative_incidence
 from leadkit.scope import Scope
 
@@ -32,8 +33,12 @@ def duration_quantiles(t: ir.Table, flag: str, by: str) -> pd.DataFrame:
         "p75_days": done.days.quantile(0.75),
         "p90_days": done.days.quantile(0.9),
     }
-    rows = done.group_by(by).aggregate(**stats).to_pandas().sort_values(["leads", by], ascending=[False, True])
-    total = done.aggregate(**stats).to_pandas().assign(**{by: TOTAL})
+    rows = done.group_by(by).aggregate(**stats).mutate(_total=False)
+    total = done.aggregate(**stats).mutate(**{by: ibis.null(str), "_total": True})
+    both = fetch(rows.union(total.select(*rows.columns)))  # one query for the groups and the total
+    is_total = both.pop("_total").astype(bool)
+    rows = both[~is_total].sort_values(["leads", by], ascending=[False, True])
+    total = both[is_total].assign(**{by: TOTAL})
     frame = pd.concat([rows, total], ignore_index=True) if not rows.empty else total
     frame["leads"] = frame["leads"].fillna(0).astype("int64")
     return frame[[by, "leads", "median_days", "p75_days", "p90_days"]].reset_index(drop=True)
