@@ -63,7 +63,11 @@ class SqlBaseline:
                 f"CREATE TYPE t_{col} AS ENUM "
                 f"(SELECT DISTINCT {col} FROM read_parquet('{path}') WHERE {col} IS NOT NULL ORDER BY 1)"
             )
-        self.con.execute(f"CREATE TYPE t_reason AS ENUM (SELECT DISTINCT reason FROM (SELECT {FLAGS_SQL.format(no_reason=generic)} FROM read_parquet('{path}')) ORDER BY 1)")  # noqa: E501
+        flags = FLAGS_SQL.format(no_reason=generic)
+        self.con.execute(
+            f"CREATE TYPE t_reason AS ENUM "
+            f"(SELECT DISTINCT reason FROM (SELECT {flags} FROM read_parquet('{path}')) ORDER BY 1)"
+        )
         casts = ", ".join(f"{c}::t_{c} AS {c}" for c in ENUMS)
         self.con.execute(
             f"CREATE TABLE raw AS SELECT lead_id, created_at, closed_at, {casts}, order_id, sale_id, converted "
@@ -71,7 +75,7 @@ class SqlBaseline:
         )
         self.con.execute(
             "CREATE TABLE leads AS SELECT *, has_order OR has_sale OR is_won OR coalesce(converted, false) "
-            f"AS is_converted FROM (SELECT raw.*, {FLAGS_SQL.format(no_reason=generic)} FROM raw)"
+            f"AS is_converted FROM (SELECT raw.*, {flags} FROM raw)"
         )
         self.con.execute("ALTER TABLE leads ALTER reason TYPE t_reason")
         self.con.execute("DROP TABLE raw")
@@ -367,8 +371,5 @@ def key_figures(name: str, out: dict[str, Any]) -> dict[str, int]:
             r = out["reasons"]
         return {str(k): int(v) for k, v in r.items() if v}
     rows = out["rows"]
-    if "manager" in rows.columns:
-        rows = rows.dropna(subset=["manager"]).set_index("manager")
-    else:
-        rows = rows.iloc[:-1]
+    rows = rows.dropna(subset=["manager"]).set_index("manager") if "manager" in rows.columns else rows.iloc[:-1]
     return {str(k): int(v) for k, v in rows["leads"].items() if v}

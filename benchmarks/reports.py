@@ -26,9 +26,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from baselines import PandasBaseline, SqlBaseline, key_figures, year_window  # noqa: E402
-from common import in_child, machine, report, table, timed_runs  # noqa: E402
-from data import SIZES, YEAR, snapshot_path  # noqa: E402
+from baselines import PandasBaseline, SqlBaseline, key_figures, year_window
+from common import in_child, machine, report, table, timed_runs
+from data import SIZES, YEAR, snapshot_path
 
 REPORTS = ("lead_conversion", "lost_leads", "employee_performance")
 CONTENDERS = ("leadkit", "sql", "pandas")
@@ -92,7 +92,9 @@ def main() -> None:
     print(machine())
     for size in args.sizes:
         snapshot_path(size)  # built outside any timing
-        got = {(c, m): in_child("reports.py", c, m, size, str(args.repeat)) for m in ("warm", "cold") for c in CONTENDERS}
+        got = {
+            (c, m): in_child("reports.py", c, m, size, str(args.repeat)) for m in ("warm", "cold") for c in CONTENDERS
+        }
         truth = got[("leadkit", "warm")]["figures"]
         for key, result in got.items():
             if result["figures"] != truth:
