@@ -90,6 +90,8 @@ class ReportPanel:
         ):
             control.observe(self._changed, names="value")
         self.export.on_click(lambda _: self.export_excel())
+        self._groups: list[str] = []
+        self.accordion.observe(self._expand, names="selected_index")
         controls = w.VBox([
             w.HBox([self.period, self.start, self.end]),
             w.HBox([self.basis, self.lang, self.export]),
@@ -154,12 +156,23 @@ class ReportPanel:
             self.accordion.children = ()
             return
         counts = details.group_counts
-        parts = [(name, frame) for name, frame in details.heads(ACCORDION_ROWS).items() if counts[name]]
-        self.accordion.children = [
-            w.HTML(table_html(html_table(frame, lang, total=counts[name]))) for name, frame in parts
-        ]
-        for i, (name, _) in enumerate(parts):
+        self._groups = [name for name, n in counts.items() if n]
+        self.accordion.selected_index = None
+        self.accordion.children = [w.HTML() for _ in self._groups]
+        for i, name in enumerate(self._groups):
             self.accordion.set_title(i, f"{L.value(name, lang)} — {counts[name]}")
+
+    def _expand(self, change: dict[str, Any]) -> None:
+        """Fetch and show a manager's leads when their section opens (not before: a redraw stays quick)."""
+        index = change["new"]
+        details = view_of(self.result).details
+        if index is None or details is None or index >= len(self._groups):
+            return
+        child = self.accordion.children[index]
+        if not child.value:
+            name, lang = self._groups[index], self.result.meta.lang
+            frame = details.where(name).head(ACCORDION_ROWS)
+            child.value = table_html(html_table(frame, lang, total=details.group_counts[name]))
 
     def export_excel(self) -> Path:
         """Write the current view to an .xlsx file under ``export_dir``; say where."""

@@ -56,7 +56,10 @@ def test_employee_accordion_lists_each_managers_leads(leads):
     panel = ReportPanel("employee_performance", leads, compute("employee_performance", leads, period="2025-03"))
     titles = [panel.accordion.get_title(i) for i in range(len(panel.accordion.children))]
     assert titles == ["Ann — 4", "Bob — 4", "(unassigned) — 1"]
+    assert panel.accordion.children[0].value == ""  # fetched when opened, not before
+    panel.accordion.selected_index = 0
     assert "L8" in panel.accordion.children[0].value and "<details" not in panel.report.value
+    assert "L8" not in panel.accordion.children[1].value
     panel.lead_types.value = ("Website",)
     assert [panel.accordion.get_title(i) for i in range(len(panel.accordion.children))] == [
         "Bob — 2",

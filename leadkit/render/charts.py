@@ -1,4 +1,4 @@
-"""Charts as PNG bytes (matplotlib, no global pyplot state): safe in threads and kernels.
+"""Charts as SVG bytes (matplotlib, no global pyplot state): safe in threads and kernels.
 
 They draw what the result holds and compute nothing new, except the funnel's curved
 limits, which are the same formula as the table's, evaluated along the x axis.
@@ -10,6 +10,7 @@ import io
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -23,9 +24,15 @@ BAR, LOST, GREY = "#3b6ea8", "#c0504d", "#999999"
 MAX_BARS = 25
 
 
-def _png(fig: Figure) -> bytes:
+def _svg(fig: Figure) -> bytes:
+    """The chart as SVG: sharp on screen and in print, and quicker to draw than a PNG.
+
+    Text is drawn as paths, so the chart looks the same wherever it is opened; the fixed
+    salt keeps the file byte-identical for identical data.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=130, bbox_inches="tight")
+    with rc_context({"svg.fonttype": "path", "svg.hashsalt": "leadkit"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()
 
 
@@ -53,7 +60,7 @@ def conversion_chart(view: View, lang: str) -> bytes | None:
     total = view.summary[view.summary[view.key] == TOTAL]["conversion_pct"]
     if not total.empty and pd.notna(total.iloc[0]):
         ax.axvline(float(total.iloc[0]), color=GREY, linestyle="--", linewidth=1)
-    return _png(fig)
+    return _svg(fig)
 
 
 def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
@@ -73,7 +80,7 @@ def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
     line.set_ylim(0, 100)
     line.set_ylabel(column("cum_share_pct", lang))
     ax.set_title(word("chart_pareto", lang), loc="left")
-    return _png(fig)
+    return _svg(fig)
 
 
 def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
@@ -97,7 +104,7 @@ def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
     ax.set_xlabel(column("leads", lang))
     ax.set_ylabel(column("conversion_pct", lang))
     ax.set_title(word("chart_funnel", lang), loc="left")
-    return _png(fig)
+    return _svg(fig)
 
 
 def trend_chart(result: Result, lang: str) -> bytes | None:
@@ -117,7 +124,7 @@ def trend_chart(result: Result, lang: str) -> bytes | None:
     ax.set_ylabel(column("conversion_pct", lang))
     ax.legend(fontsize=7, ncol=4, loc="upper left")
     ax.set_title(word("chart_trend", lang), loc="left")
-    return _png(fig)
+    return _svg(fig)
 
 
 def curve_chart(result: Result, lang: str) -> bytes | None:
@@ -133,11 +140,11 @@ def curve_chart(result: Result, lang: str) -> bytes | None:
     ax.set_xlabel(word("days_since", lang))
     ax.legend(fontsize=7)
     ax.set_title(word("chart_curve", lang), loc="left")
-    return _png(fig)
+    return _svg(fig)
 
 
 def charts(result: Result, view: View, lang: str) -> list[tuple[str, bytes]]:
-    """Every chart of the view that has data to draw, as (name, PNG)."""
+    """Every chart of the view that has data to draw, as (name, SVG)."""
     drawn: list[tuple[str, bytes | None]] = []
     for name in view.charts:
         if name == "conversion":
@@ -150,4 +157,4 @@ def charts(result: Result, view: View, lang: str) -> list[tuple[str, bytes]]:
             drawn.append((name, trend_chart(result, lang)))
         elif name == "curve":
             drawn.append((name, curve_chart(result, lang)))
-    return [(name, png) for name, png in drawn if png]
+    return [(name, svg) for name, svg in drawn if svg]

@@ -1,7 +1,7 @@
 """Results as HTML: an escaped report body (notebook display, widgets) and a standalone page.
 
 Every text from data goes through Jinja2's autoescaping; nothing refers to a URL outside
-the document (the chart is an embedded PNG, the styles are inline).
+the document (the charts are embedded SVG images, the styles are inline).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
 def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
     """The report as an HTML fragment, styled by ``report.css``; ``list_limit=0`` leaves lists out."""
     lang, view, data = result.meta.lang, view_of(result), to_dict(result)
-    pngs = charts(result, view, lang) if with_chart else []
+    drawn = charts(result, view, lang) if with_chart else []
     quality = data["data_quality"]
     notes = [f"{L.word(k, lang)}: {', '.join(v)} — ?" for k, v in quality["unmatched_filters"].items()]
     template = environment().get_template("report.html.j2")
@@ -139,7 +139,7 @@ def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool =
         period_text=L.period_text(data["period"], lang),
         meta=_meta_lines(data, lang),
         charts=[
-            {"alt": L.word(f"chart_{name}", lang), "png": base64.b64encode(png).decode("ascii")} for name, png in pngs
+            {"alt": L.word(f"chart_{name}", lang), "svg": base64.b64encode(svg).decode("ascii")} for name, svg in drawn
         ],
         empty=quality["leads_in_scope"] == 0,
         no_leads=L.word("no_leads", lang),

@@ -12,7 +12,7 @@ from leadkit.leads import Leads
 from leadkit.model import TOTAL
 from leadkit.periods import Period, previous, year_earlier
 from leadkit.reports.lists import fetch
-from leadkit.reports.measures import conversion_table, conversion_tables
+from leadkit.reports.measures import conversion_table, conversion_tables, tally
 from leadkit.reports.selection import scoped, scoped_periods
 from leadkit.reports.stats import pct, two_proportion_p
 from leadkit.scope import Scope
@@ -90,9 +90,7 @@ def base_reasons(leads: Leads, scope: Scope) -> dict[str, pd.DataFrame]:
     if not bases:
         return {}
     t, within = scoped_periods(leads, scope, bases)
-    wide = fetch(
-        t.group_by("reason").aggregate(**{name: t.count(where=cond & t.is_lost) for name, cond in within.items()})
-    )
+    wide = fetch(t.group_by("reason").aggregate(**{name: tally(t, cond & t.is_lost) for name, cond in within.items()}))
     return {name: wide.loc[wide[name] > 0, ["reason", name]].rename(columns={name: "leads"}) for name in bases}
 
 

@@ -14,7 +14,8 @@ import pandas as pd
 from leadkit.leads import Leads
 from leadkit.model import UNASSIGNED
 from leadkit.reports.compare import conversion_with_comparisons
-from leadkit.reports.lists import LeadList
+from leadkit.reports.lists import LeadList, fetch
+from leadkit.reports.measures import tally
 from leadkit.reports.meta import report_meta
 from leadkit.reports.results import EmployeeResult
 from leadkit.reports.selection import select
@@ -30,11 +31,7 @@ LIST_COLUMNS = ["manager", "lead_id", "created_at", "lead_type", "status", "stat
 
 def mix_expected(t: ir.Table) -> pd.DataFrame:
     """Per manager: Σ over lead types of (the manager's share of that type × the team's rate for it), in %."""
-    cells = (
-        t.group_by(["manager", "lead_type"])
-        .aggregate(leads=t.count(), converted=t.count(where=t.is_converted))
-        .to_pandas()
-    )
+    cells = fetch(t.group_by(["manager", "lead_type"]).aggregate(leads=t.count(), converted=tally(t, t.is_converted)))
     if cells.empty:
         return pd.DataFrame(columns=["manager", "expected_pct"])
     team = cells.groupby("lead_type")[["leads", "converted"]].sum()

@@ -14,14 +14,25 @@ COUNTS = ("leads", "converted", "orders", "sales", "won", "lost", "open")
 RATES = ("conversion_pct", "closed_conversion_pct", "ci_low_pct", "ci_high_pct")
 
 
+def tally(t: ir.Table, cond: ir.BooleanValue) -> ir.IntegerValue:
+    """How many rows of ``t`` ``cond`` is true for (NULL counts as false).
+
+    A sum of 0/1 rather than COUNT(*) FILTER: the same number, and DuckDB computes it
+    about twice as fast when a query holds many of them.
+    """
+    if isinstance(cond, ir.Scalar):  # a constant (no period, no filter): no column to sum
+        return t.count(where=cond)
+    return cond.cast("int32").sum().fill_null(0)  # PostgreSQL casts a boolean to int4 only
+
+
 def count_metrics(t: ir.Table, where: ir.BooleanValue | None = None) -> dict[str, ir.Value]:
     """Aggregations of an annotated table (of its rows ``where`` holds): the counts every conversion table shows."""
 
     def n(flag: ir.BooleanValue) -> ir.Value:
-        return t.count(where=flag if where is None else where & flag)
+        return tally(t, flag if where is None else where & flag)
 
     return {
-        "leads": t.count(where=where),
+        "leads": t.count() if where is None else tally(t, where),
         "converted": n(t.is_converted),
         "orders": n(t.has_order),
         "sales": n(t.has_sale),

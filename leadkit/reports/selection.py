@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-from dataclasses import replace
 from functools import reduce
 
 import ibis
@@ -11,22 +10,34 @@ import ibis.expr.types as ir
 
 from leadkit.leads import Leads
 from leadkit.model import NO_REASON, NOT_SET, UNASSIGNED
-from leadkit.periods import Period
+from leadkit.periods import Period, between
+from leadkit.reports.measures import tally
 from leadkit.reports.quality import DataQuality
 from leadkit.scope import Scope
 
 
-def _conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanValue]:
-    """(in period, passes filters) as never-null booleans."""
-    in_period: ir.BooleanValue = ibis.literal(True)
-    if scope.period is not None:
-        lo, hi = scope.period.bounds()
-        col = t[scope.date_column]
-        in_period = ((col >= lo) & (col < hi)).fill_null(False)
+def _within(t: ir.Table, column: str, period: Period) -> ir.BooleanValue:
+    lo, hi = period.bounds()
+    return (t[column] >= lo) & (t[column] < hi)
+
+
+def _raw_conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanValue]:
+    """(in period, passes filters), NULL where the value is missing.
+
+    As a filter, NULL drops a row just as FALSE does, and plain comparisons let DuckDB
+    skip whole row groups by their min/max dates (a COALESCE around them would not).
+    """
+    in_period = ibis.literal(True) if scope.period is None else _within(t, scope.date_column, scope.period)
     passes: ir.BooleanValue = ibis.literal(True)
     for column, values in scope.filters.items():
-        passes = passes & t[column].isin(list(values)).fill_null(False)
+        passes = passes & t[column].isin(list(values))
     return in_period, passes
+
+
+def _conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanValue]:
+    """(in period, passes filters) as never-null booleans, for counting."""
+    in_period, passes = _raw_conditions(t, scope)
+    return in_period.fill_null(False), passes.fill_null(False)
 
 
 def scoped_periods(
@@ -36,39 +47,33 @@ def scoped_periods(
 
     One scan then serves a report's period and the periods it is compared with.
     """
-    t, _, passes = _annotated(leads, replace(scope, period=None))
-
-    def within(table: ir.Table) -> dict[str, ir.BooleanValue]:
-        date = table[scope.date_column]
-        bounds = {name: period.bounds() for name, period in periods.items()}
-        return {name: ((date >= lo) & (date < hi)).fill_null(False) for name, (lo, hi) in bounds.items()}
-
-    kept = t.filter(passes & reduce(operator.or_, within(t).values()))
-    return kept, within(kept)  # conditions on the filtered table, for its aggregates
-
-
-def _annotated(leads: Leads, scope: Scope) -> tuple[ir.Table, ir.BooleanValue, ir.BooleanValue]:
     scope.require_dates(leads.dated, leads.label)
-    t = leads.table
-    return (t, *_conditions(t, scope))
+    t, column = leads.table, scope.date_column
+    _, passes = _raw_conditions(t, scope)
+    span = between(min(p.start for p in periods.values()), max(p.end for p in periods.values()))
+    any_period = reduce(operator.or_, (_within(t, column, p) for p in periods.values()))
+    kept = t.filter(passes & _within(t, column, span) & any_period)
+    # The conditions are built on the filtered table, for its aggregates.
+    return kept, {name: _within(kept, column, p).fill_null(False) for name, p in periods.items()}
 
 
 def scoped(leads: Leads, scope: Scope) -> ir.Table:
     """The annotated leads in scope."""
-    t, in_period, passes = _annotated(leads, scope)
-    return t.filter(in_period & passes)
+    scope.require_dates(leads.dated, leads.label)
+    return leads.table.filter(*_raw_conditions(leads.table, scope))
 
 
 def select(leads: Leads, scope: Scope) -> tuple[ir.Table, DataQuality]:
     """The annotated leads in scope, and the data-quality summary for them."""
-    t, in_period, passes = _annotated(leads, scope)
-    return t.filter(in_period & passes), _quality(leads, t, scope, in_period, passes)
+    kept = scoped(leads, scope)
+    t = leads.table
+    return kept, _quality(leads, t, scope, *_conditions(t, scope))
 
 
 def _quality(
     leads: Leads, t: ir.Table, scope: Scope, in_period: ir.BooleanValue, passes: ir.BooleanValue
 ) -> DataQuality:
-    n = lambda cond: t.count(where=cond.fill_null(False))  # noqa: E731
+    n = lambda cond: tally(t, cond)  # noqa: E731
     keep = in_period & passes
     date = t[scope.date_column]
     no_ids = t.is_won & t.order_id.isnull() & t.sale_id.isnull()

@@ -11,6 +11,7 @@ import pandas as pd
 from leadkit.leads import Leads
 from leadkit.model import TOTAL
 from leadkit.reports.lists import fetch
+from leadkit.reports.measures import tally
 from leadkit.reports.stats import cumulative_incidence
 from leadkit.scope import Scope
 
@@ -70,9 +71,9 @@ def conversion_curve(t: ir.Table, as_of: datetime | None) -> pd.DataFrame:
     usable = usable.mutate(day=_days(usable, stop).floor().cast("int64"), closed_in=closed_in)
     usable = usable.filter(usable.day >= 0)
     counts = usable.group_by("day").aggregate(
-        won=usable.count(where=usable.closed_in & usable.is_won),
-        lost=usable.count(where=usable.closed_in & usable.is_lost),
-        censored=usable.count(where=~(usable.closed_in & (usable.is_won | usable.is_lost))),
+        won=tally(usable, usable.closed_in & usable.is_won),
+        lost=tally(usable, usable.closed_in & usable.is_lost),
+        censored=tally(usable, ~(usable.closed_in & (usable.is_won | usable.is_lost))),
     )
     events = counts.to_pandas()
     if events.empty:
