@@ -7,7 +7,8 @@ Two ways to the same 108 files, side by side in one run:
                   in parallel worker processes, HTML and PDF are exported in-process
   naive loop      for each month and report, one after the other, the commands a user
                   would chain by hand: `papermill` (the notebook reads the source
-                  itself and writes the Excel file), `jupyter nbconvert --to html
+                  itself, shows the static report and writes the Excel file),
+                  `jupyter nbconvert --to html
                   --no-input`, then `weasyprint` for the PDF (nbconvert's own PDF needs
                   LaTeX, and its webpdf a downloaded Chromium; neither is on a print server)
 
@@ -78,7 +79,7 @@ def naive_loop(params: Path, out: Path, count: int) -> None:
             ipynb, xlsx = folder / f"{report}.ipynb", folder / f"{report}.xlsx"
             run = [str(BIN / "papermill"), str(NOTEBOOKS / f"{report}.ipynb"), str(ipynb), "-k", "python3",
                    "--cwd", str(NOTEBOOKS), "-p", "params_file", str(params), "-p", "period", month,
-                   "-p", "excel_path", str(xlsx)]  # fmt: skip
+                   "-p", "excel_path", str(xlsx), "-p", "interactive", "False"]  # fmt: skip
             subprocess.run(run, check=True, capture_output=True)
             html = [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(ipynb)]
             subprocess.run(html, check=True, capture_output=True)

@@ -32,9 +32,12 @@ def fingerprint(frame: pd.DataFrame) -> str:
     return digest.hexdigest()[:20]
 
 
-def write_snapshot(data: SourceData, path: str | Path, timezone: str) -> str:
-    """Write the validated frame and its facts to ``path`` (atomically); return the fingerprint."""
-    print_ = fingerprint(data.frame)
+def write_snapshot(data: SourceData, path: str | Path, timezone: str, known_fingerprint: str | None = None) -> str:
+    """Write the validated frame and its facts to ``path`` (atomically); return the fingerprint.
+
+    ``known_fingerprint`` spares hashing the rows again when the caller has just done so.
+    """
+    print_ = known_fingerprint or fingerprint(data.frame)
     meta = {
         "label": data.label,
         "rows_read": data.rows_read,

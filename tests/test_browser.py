@@ -44,7 +44,10 @@ def test_a_drilldown_expands(browser, march_batch, tmp_path):
     assert (tmp_path / "open.png").stat().st_size > 10_000
 
 
-def test_print_media_repeats_table_headers_on_every_page(browser, tmp_path):
+def test_print_media_repeats_table_headers_on_every_page(browser, tmp_path, monkeypatch):
+    import leadkit.render.html
+
+    monkeypatch.setattr(leadkit.render.html, "PRINT_LIST_ROWS", 2000)  # print the whole list: many pages
     params = params_for({"kind": "demo", "rows": 4000})
     result = compute("lost_leads", load_leads(params), period="2025-06")
     html_path = tmp_path / "lost.html"

@@ -114,3 +114,29 @@ def test_long_lists_are_cut_with_a_note_pointing_to_excel():
     html = report_body(result, list_limit=2)
     assert "2 of 3 rows shown; the full list is in the Excel file." in html
     assert html.count("<tr>") - html.count("<tr class") >= 1
+
+
+def test_print_keeps_the_first_rows_of_a_long_list_and_says_so(tmp_path):
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from leadkit.leads import from_frame
+    from leadkit.pipeline.export import html_to_pdf
+    from leadkit.render.html import PRINT_LIST_ROWS
+    from leadkit.sources.demo import generate
+
+    leads = from_frame(generate(600, 3, date(2025, 1, 1), date(2025, 3, 31)), no_reason_statuses=("Lost",))
+    result = compute("lost_leads", leads, period="2025-Q1")
+    listing = result.leads.head(PRINT_LIST_ROWS + 1)
+    html = page(report_body(result), "Lost leads", "en")
+    assert html.count('<tr class="screen-only">') == min(len(result.leads), 300) - PRINT_LIST_ROWS
+    last_printed, first_hidden = listing["lead_id"].iloc[PRINT_LIST_ROWS - 1], listing["lead_id"].iloc[PRINT_LIST_ROWS]
+    assert first_hidden in html  # on screen, the list goes on
+    html_to_pdf(html, tmp_path / "lost.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "lost.pdf").pages)
+    assert last_printed in text and first_hidden not in text
+    assert (
+        f"{PRINT_LIST_ROWS} of {len(result.leads)} rows printed; the full list is in the Excel file."
+        in text.replace("\n", " ")
+    )

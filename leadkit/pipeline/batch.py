@@ -158,7 +158,7 @@ def run_batch(
         print_ = fingerprint(data.frame)
         snapshot = out / ".data" / f"leads-{print_}.parquet"
         if not snapshot.exists():
-            write_snapshot(data, snapshot, params.timezone)
+            write_snapshot(data, snapshot, params.timezone, print_)
         todo: dict[str, tuple[Path, dict[str, Any]]] = {}
         base = params.scope()
         base = Scope(base.period, basis or base.basis, base.filters)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ the document (the charts are embedded SVG images, the styles are inline).
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -22,7 +22,8 @@ from leadkit.render.jsonout import to_dict
 from leadkit.render.views import View, view_of
 from leadkit.reports.results import Result
 
-LIST_LIMIT = 300
+LIST_LIMIT = 300  # rows of each list on screen
+PRINT_LIST_ROWS = 50  # of those, rows printed: a long list belongs in Excel, not on 100 pages
 TEXT_COLUMNS = {"lead_type", "manager", "reason", "lead_id", "status", "status_group", "client", "branch", "check"}
 
 
@@ -34,6 +35,7 @@ class HtmlTable:
     title: str = ""
     css: str = ""
     cut: str = ""
+    print_cut: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -109,19 +111,30 @@ def _quality_table(quality: dict[str, Any], lang: str) -> HtmlTable:
     return html_table(frame, lang, css="quality", title="")
 
 
+def _for_print(table: HtmlTable, total: int, lang: str) -> HtmlTable:
+    """Mark the rows past ``PRINT_LIST_ROWS`` as screen-only, and say so in a print-only note."""
+    if len(table.rows) <= PRINT_LIST_ROWS:
+        return table
+    rows = [{**row, "screen_only": i >= PRINT_LIST_ROWS} for i, row in enumerate(table.rows)]
+    note = L.word("printed_rows", lang, shown=PRINT_LIST_ROWS, total=total)
+    return replace(table, rows=rows, print_cut=note)
+
+
 def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
     details = view.details
     if details is None or details.empty or limit <= 0:
         return []
     if details.group_by is None:
         title = f"{L.word(view.details_title, lang)} ({len(details)})"
-        return [html_table(details.head(limit), lang, title=title, total=len(details))]
-    counts = details.group_counts
-    return [
-        html_table(frame, lang, title=f"{L.value(name, lang)} — {counts[name]}", total=counts[name])
-        for name, frame in details.heads(limit).items()
-        if counts[name]
-    ]
+        tables = [(html_table(details.head(limit), lang, title=title, total=len(details)), len(details))]
+    else:
+        counts = details.group_counts
+        tables = [
+            (html_table(frame, lang, title=f"{L.value(name, lang)} — {counts[name]}", total=counts[name]), counts[name])
+            for name, frame in details.heads(limit).items()
+            if counts[name]
+        ]
+    return [_for_print(table, total, lang) for table, total in tables]
 
 
 def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:

@@ -6,7 +6,7 @@ numbers or values), so that one error can list them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,10 +44,37 @@ def rows_text(rows: Iterable[int], limit: int = 10) -> str:
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
+def per_value(series: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``convert`` applied once per distinct value, then spread back over the rows.
+
+    Statuses, types and managers repeat across millions of leads; text work on the few
+    distinct values instead of every row is what makes a large file load in seconds.
+    NA stays NA.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) > len(series) // 2:  # mostly distinct (ids): converting rows directly is cheaper
+        return convert(series)
+    done = convert(pd.Series(uniques)).array
+    return pd.Series(done.take(codes, allow_fill=True), index=series.index)
+
+
+def _clean(text: pd.Series) -> pd.Series:
+    text = text.astype("string").str.replace(r"\s+", " ", regex=True).str.strip()
+    return text.mask(text == "")
+
+
 def clean_text(series: pd.Series) -> pd.Series:
     """Strip, fold runs of white space into one space; blank becomes NA."""
-    text = series.astype("string").str.replace(r"\s+", " ", regex=True).str.strip()
-    return text.mask(text == "")
+    return per_value(series, _clean)
+
+
+def map_values(series: pd.Series, convert: Callable[[object], object]) -> pd.Series:
+    """``convert`` of each non-missing value (as text, NA where it gives None/NA), once per distinct value."""
+
+    def each(values: pd.Series) -> pd.Series:
+        return pd.Series([pd.NA if pd.isna(v) else convert(v) for v in values], dtype="object").astype("string")
+
+    return per_value(series, each)
 
 
 def unify_spelling(series: pd.Series) -> pd.Series:
@@ -143,7 +170,7 @@ def _statuses(raw: pd.DataFrame, spec: MappingSpec, cols: Mapping[str, str], out
     if "status_group" in cols:
         given = clean_text(raw[cols["status_group"]])
         codes = {key(k): v for k, v in spec.status_group_values.items()}
-        mapped = given.map(lambda v: pd.NA if pd.isna(v) else codes.get(key(v)) or group_of(v))
+        mapped = map_values(given, lambda v: codes.get(key(v)) or group_of(v))
         bad = given.notna() & mapped.isna()
         if bad.any():
             vals = sorted(given[bad].unique().tolist())
@@ -155,7 +182,7 @@ def _statuses(raw: pd.DataFrame, spec: MappingSpec, cols: Mapping[str, str], out
         if "status" not in cols:
             out["status"] = group.fillna("(not set)").str.replace("_", " ").str.capitalize()
     groups = {key(k): v for k, v in spec.status_groups.items()}
-    by_status = out["status"].map(lambda v: groups.get(key(v), pd.NA)).astype("string")
+    by_status = map_values(out["status"], lambda v: groups.get(key(v)))
     group = group.fillna(by_status)
     if "converted" in out:
         group = group.mask(out["converted"].fillna(False).astype(bool), "won")
@@ -169,7 +196,7 @@ def _statuses(raw: pd.DataFrame, spec: MappingSpec, cols: Mapping[str, str], out
         )
     out["status_group"] = group
     results = {key(k): v for k, v in spec.status_results.items()}
-    out["status_result"] = out["status"].map(lambda v: results.get(key(v), pd.NA)).astype("string")
+    out["status_result"] = map_values(out["status"], lambda v: results.get(key(v)))
     return problems
 
 
