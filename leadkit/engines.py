@@ -108,6 +108,27 @@ def _load(raw: ibis.Table, backend: ibis.BaseBackend, no_reason: tuple[str, ...]
     return backend.create_table(table, annotated, overwrite=True)
 
 
+def in_place(source_table: str | None, parquet: str | None, backend: ibis.BaseBackend) -> ibis.Table:
+    """A canonical table the engine already holds, or a Parquet path it reads: nothing is copied."""
+    try:
+        if parquet is not None:
+            if backend.name == "postgres":
+                raise LeadkitError("PostgreSQL cannot read Parquet; give source.table, or use duckdb or pyspark")
+            return backend.read_parquet(parquet)
+        assert source_table is not None
+        *database, name = source_table.split(".")
+        return backend.table(
+            name, database=tuple(database) if len(database) > 1 else (database[0] if database else None)
+        )
+    except LeadkitError:
+        raise
+    except Exception as exc:  # the engine's own message names the table or path, never a password
+        where = parquet or source_table
+        raise LeadkitError(
+            f"{backend.name} cannot read {where}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        ) from None
+
+
 def register(
     frame: pd.DataFrame, backend: ibis.BaseBackend, no_reason: tuple[str, ...] = (), table: str = TABLE
 ) -> ibis.Table:

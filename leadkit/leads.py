@@ -8,10 +8,13 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
-from leadkit.engines import connect, register
-from leadkit.params import Params, load_params
+from leadkit.engines import connect, in_place, register
+from leadkit.exceptions import ValidationError
+from leadkit.flags import annotate
+from leadkit.model import DATE_COLUMNS
+from leadkit.params import Params, TableSource, load_params
 from leadkit.sources import SourceData, read_source
-from leadkit.validate import validated
+from leadkit.validate import table_problems, validated
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,29 @@ def from_frame(frame: pd.DataFrame, label: str = "data frame", no_reason_statuse
     return from_source(data)
 
 
+def from_engine(source: TableSource, params: Params) -> Leads:
+    """Leads the engine already holds (a table, or a Parquet path it reads), validated there."""
+    backend = connect(params.engine, params.base_dir)
+    raw = in_place(source.table, source.parquet, backend)
+    label = f"{backend.name}: {source.table or source.parquet}"
+    problems = table_problems(raw)
+    if problems:
+        raise ValidationError(label, problems)
+    return Leads(
+        table=annotate(raw, source.no_reason_statuses),  # flags planned into each query; the data stays put
+        label=label,
+        rows_read=int(raw.count().to_pandas()),
+        no_reason_statuses=source.no_reason_statuses,
+        dated=DATE_COLUMNS,
+        timezone=params.timezone,
+    )
+
+
 def load_leads(params: Params | str | Path) -> Leads:
     """Read, validate and register the source of a params file (or path to one)."""
     if not isinstance(params, Params):
         params = load_params(params)
+    if isinstance(params.source, TableSource):
+        return from_engine(params.source, params)
     data = read_source(params)
     return from_source(data, params.timezone, connect(params.engine, params.base_dir))

@@ -6,6 +6,7 @@ refused, and the key is read from the environment by the source that needs it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticError
 
 from leadkit.exceptions import ParamsError
@@ -144,7 +145,27 @@ class RemonlineSource(_Model):
         return value.rstrip("/")
 
 
-Source = Annotated[FileSource | DemoSource | RemonlineSource, Field(discriminator="kind")]
+class TableSource(_Model):
+    """Leads already in the engine, in the canonical columns: a table (or view), or a Parquet path it reads.
+
+    Nothing is copied out: DuckDB, PostgreSQL or Spark validates and reports where the data is.
+    """
+
+    kind: Literal["table"]
+    table: str | None = Field(None, description="a table or view in the engine, e.g. crm.leads")
+    parquet: str | None = Field(None, description="duckdb, pyspark: a Parquet file or folder the engine reads")
+    no_reason_statuses: tuple[str, ...] = DEFAULT_NO_REASON
+
+    @model_validator(mode="after")
+    def _one_place(self) -> TableSource:
+        if (self.table is None) == (self.parquet is None):
+            raise ValueError("give either table or parquet")
+        if self.table is not None and not re.fullmatch(r"[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}", self.table):
+            raise ValueError("write the table as name, schema.name or catalog.schema.name")
+        return self
+
+
+Source = Annotated[FileSource | DemoSource | RemonlineSource | TableSource, Field(discriminator="kind")]
 
 
 class PeriodSpec(_Model):

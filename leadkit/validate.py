@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from leadkit.exceptions import ValidationError
-from leadkit.model import CANONICAL_COLUMNS, STATUS_GROUPS
+from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, STATUS_GROUPS
 from leadkit.sources.files import ROW
 from leadkit.sources.mapping import rows_text
 
@@ -55,3 +56,53 @@ def validated(frame: pd.DataFrame, where: str, earlier: list[str] | None = None)
     if problems:
         raise ValidationError(where, problems)
     return frame.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True)
+
+
+def _type_problems(t: ir.Table) -> list[str]:
+    schema = t.schema()
+    problems = []
+    for name in CANONICAL_COLUMNS:
+        dtype = schema[name]
+        if name in DATE_COLUMNS and not (dtype.is_timestamp() or dtype.is_date()):
+            problems.append(f"column {name} is {dtype}, not a timestamp")
+        elif name == "converted" and not (dtype.is_boolean() or dtype.is_null()):
+            problems.append(f"column converted is {dtype}, not a boolean")
+        elif name not in DATE_COLUMNS and name != "converted" and not (dtype.is_string() or dtype.is_null()):
+            problems.append(f"column {name} is {dtype}, not text")
+    return problems
+
+
+def table_problems(t: ir.Table) -> list[str]:
+    """What keeps an engine's table from being a valid canonical lead table, found by queries there."""
+    missing = [c for c in CANONICAL_COLUMNS if c not in t.columns]
+    if missing:
+        return [f"canonical column(s) missing: {', '.join(missing)}; its columns are: {', '.join(t.columns)}"]
+    problems = _type_problems(t)
+    if problems:
+        return problems
+    counts = t.aggregate(
+        blank=t.count(where=t.lead_id.isnull()),
+        bad_group=t.count(where=t.status_group.notnull() & ~t.status_group.isin(list(STATUS_GROUPS))),
+    ).to_pandas()
+    if int(counts["blank"].iloc[0]):
+        problems.append(f"{int(counts['blank'].iloc[0])} row(s) with an empty lead_id")
+    ids = t.filter(t.lead_id.notnull())
+    repeated = ids.group_by("lead_id").aggregate(n=ids.count())
+    repeated = repeated.filter(repeated.n > 1)
+    n_repeated = int(repeated.count().to_pandas())
+    if n_repeated:
+        shown = repeated.order_by("lead_id").limit(MAX_LISTED).to_pandas()
+        listed = "; ".join(f"{lead!r} ({int(n)} rows)" for lead, n in zip(shown["lead_id"], shown["n"], strict=True))
+        more = f" and {n_repeated - MAX_LISTED} more ids" if n_repeated > MAX_LISTED else ""
+        problems.append(
+            f"{n_repeated} duplicate lead id(s): {listed}{more}. Each lead must appear once "
+            "(nothing is double-counted): remove the duplicates at the source"
+        )
+    if int(counts["bad_group"].iloc[0]):
+        bad = t.filter(t.status_group.notnull() & ~t.status_group.isin(list(STATUS_GROUPS)))
+        values = bad.select("status_group").distinct().order_by("status_group").limit(MAX_LISTED).to_pandas()
+        problems.append(
+            f"{int(counts['bad_group'].iloc[0])} row(s) with status_group values "
+            f"{values['status_group'].tolist()}, which are not one of {', '.join(STATUS_GROUPS)}"
+        )
+    return problems

@@ -103,3 +103,33 @@ def test_a_postgres_url_with_a_password_is_refused():
 
     with pytest.raises(ParamsError, match="PGPASSWORD"):
         parse_params({"source": {"kind": "demo"}, "engine": {"backend": "postgres", "url": "postgres://u:secret@h/db"}})
+
+
+def test_leads_already_in_each_engine_give_the_same_reports(backends, postgres_url, tmp_path):
+    """Source kind "table": a PostgreSQL table and a Parquet path read by Spark, reported where they are."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from leadkit.engines import ARROW_SCHEMA
+    from leadkit.leads import load_leads
+    from leadkit.params import parse_params
+
+    data = read_source(params_for({"kind": "demo", "rows": 3000}))
+    reference = {r: normalised(to_dict(compute(r, from_source(data), period="2025-06"))) for r in REPORTS}
+    arrow = pa.Table.from_pandas(data.frame, preserve_index=False).cast(ARROW_SCHEMA)
+    pq.write_table(arrow, tmp_path / "leads.parquet", coerce_timestamps="us")
+    backends["postgres"].create_table("crm_leads", arrow, overwrite=True)
+    no_reason = list(data.no_reason_statuses)
+    places = {
+        "postgres": ({"kind": "table", "table": "public.crm_leads", "no_reason_statuses": no_reason},
+                     {"backend": "postgres", "url": postgres_url}),
+        "pyspark": ({"kind": "table", "parquet": str(tmp_path / "leads.parquet"), "no_reason_statuses": no_reason},
+                    {"backend": "pyspark", "master": "local[2]", "partitions": 2}),
+    }  # fmt: skip
+    for engine, (source, spec) in places.items():
+        leads = load_leads(parse_params({"source": source, "engine": spec}))
+        assert leads.label.startswith(engine)
+        for report in REPORTS:
+            got = normalised(to_dict(compute(report, leads, period="2025-06")))
+            unlabelled = [{**r, "data_quality": {**r["data_quality"], "source": None}} for r in (got, reference[report])]
+            assert unlabelled[0] == unlabelled[1], f"{report} differs on {engine}"

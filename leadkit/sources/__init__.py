@@ -6,8 +6,9 @@ from typing import Literal
 
 import pandas as pd
 
+from leadkit.exceptions import LeadkitError
 from leadkit.log import get_logger
-from leadkit.params import DemoSource, FileSource, Params, RemonlineSource
+from leadkit.params import DemoSource, FileSource, Params, RemonlineSource, TableSource
 from leadkit.sources import demo
 from leadkit.sources.data import SourceData
 from leadkit.sources.files import ROW, read_file
@@ -97,6 +98,11 @@ def read_source(params: Params, refresh: Refresh = "if-empty") -> SourceData:
     source = params.source
     if isinstance(source, DemoSource):
         return _demo_source(source)
+    if isinstance(source, TableSource):
+        raise LeadkitError(
+            "source kind 'table' stays in its engine and is never copied out, so it cannot be snapshotted "
+            "for notebooks; use `leadkit compute`/`check` per period or the Python API (leadkit.load_leads)"
+        )
     if isinstance(source, RemonlineSource):
         from leadkit.sources.remonline import read_remonline
 
