@@ -131,5 +131,7 @@ def test_leads_already_in_each_engine_give_the_same_reports(backends, postgres_u
         assert leads.label.startswith(engine)
         for report in REPORTS:
             got = normalised(to_dict(compute(report, leads, period="2025-06")))
-            unlabelled = [{**r, "data_quality": {**r["data_quality"], "source": None}} for r in (got, reference[report])]
+            unlabelled = [
+                {**r, "data_quality": {**r["data_quality"], "source": None}} for r in (got, reference[report])
+            ]
             assert unlabelled[0] == unlabelled[1], f"{report} differs on {engine}"
