@@ -54,7 +54,26 @@ FLAGS_SQL = """
 """
 
 
-class SqlBaseline:
+class Baseline:
+    """The lead-conversion report is the same composition of parts in both baselines."""
+
+    def _quality(self, w: Window) -> Any: ...
+    def _by(self, key: str, w: Window) -> Any: ...
+    def _trend(self, w: Window) -> Any: ...
+    def _quantiles(self, key: str, flag: str, w: Window) -> Any: ...
+    def _curve(self, w: Window) -> Any: ...
+
+    def lead_conversion(self, w: Window) -> dict[str, Any]:
+        return {
+            "quality": self._quality(w),
+            "rows": self._by("lead_type", w),
+            "trend": self._trend(w),
+            "timing": self._quantiles("lead_type", "is_won", w),
+            "curve": self._curve(w),
+        }
+
+
+class SqlBaseline(Baseline):
     def __init__(self, path: str, no_reason: tuple[str, ...]) -> None:
         self.con = duckdb.connect()
         generic = ", ".join("'" + s.lower().replace("'", "''") + "'" for s in (*no_reason, "(not set)", ""))
@@ -175,15 +194,6 @@ class SqlBaseline:
             hi=w.hi,
         )
 
-    def lead_conversion(self, w: Window) -> dict[str, pd.DataFrame]:
-        return {
-            "quality": self._quality(w),
-            "rows": self._by("lead_type", w),
-            "trend": self._trend(w),
-            "timing": self._quantiles("lead_type", "is_won", w),
-            "curve": self._curve(w),
-        }
-
     def lost_leads(self, w: Window) -> dict[str, pd.DataFrame]:
         reasons = self._df(
             """
@@ -224,7 +234,7 @@ class SqlBaseline:
         }
 
 
-class PandasBaseline:
+class PandasBaseline(Baseline):
     def __init__(self, path: str, no_reason: tuple[str, ...]) -> None:
         df = pd.read_parquet(path)
         for col in ENUMS:
@@ -318,15 +328,6 @@ class PandasBaseline:
             }
         )
         return events[events["day"] >= 0].groupby("day")[["won", "lost", "censored"]].sum()
-
-    def lead_conversion(self, w: Window) -> dict[str, Any]:
-        return {
-            "quality": self._quality(w),
-            "rows": self._by("lead_type", w),
-            "trend": self._trend(w),
-            "timing": self._quantiles("lead_type", "is_won", w),
-            "curve": self._curve(w),
-        }
 
     def lost_leads(self, w: Window) -> dict[str, Any]:
         now, base = self._in(w.lo, w.hi), self._in(w.base_lo, w.base_hi)
