@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= outputs
 
-.PHONY: help venv demo lab test lint typecheck unit clean
+.PHONY: help venv demo lab test lint typecheck unit bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,6 +37,13 @@ unit: $(STAMP)  ## the test suite
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 test: lint typecheck unit  ## everything CI checks
+
+bench: $(STAMP)  ## every benchmark script (about an hour); see benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/data.py
+	$(BIN)/python benchmarks/reports.py
+	$(BIN)/python benchmarks/filter_change.py
+	$(BIN)/python benchmarks/excel_engines.py
+	$(BIN)/python benchmarks/batch_year.py
 
 clean:  ## remove the environment and generated outputs
 	rm -rf $(VENV) $(OUT)/* .pytest_cache .mypy_cache .ruff_cache
