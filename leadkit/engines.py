@@ -116,10 +116,8 @@ def in_place(source_table: str | None, parquet: str | None, backend: ibis.BaseBa
                 raise LeadkitError("PostgreSQL cannot read Parquet; give source.table, or use duckdb or pyspark")
             return backend.read_parquet(parquet)
         assert source_table is not None
-        *database, name = source_table.split(".")
-        return backend.table(
-            name, database=tuple(database) if len(database) > 1 else (database[0] if database else None)
-        )
+        *qualifier, name = source_table.split(".")  # name, schema.name or catalog.schema.name
+        return backend.table(name, database=".".join(qualifier) or None)
     except LeadkitError:
         raise
     except Exception as exc:  # the engine's own message names the table or path, never a password

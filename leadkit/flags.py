@@ -11,8 +11,6 @@ import ibis.expr.types as ir
 
 from leadkit.model import NO_REASON, NOT_SET, OPEN_GROUPS
 
-FLAG_COLUMNS = ("is_won", "is_lost", "is_open", "has_order", "has_sale", "is_converted", "reason")
-
 
 def _true(expr: ir.BooleanValue) -> ir.BooleanValue:
     return expr.fill_null(False)

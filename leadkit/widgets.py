@@ -23,6 +23,7 @@ from leadkit.render.excel import write_workbook
 from leadkit.render.html import html_table, notebook_html, table_html
 from leadkit.render.views import view_of
 from leadkit.reports import compute
+from leadkit.reports.lists import LeadList
 from leadkit.reports.results import Result
 from leadkit.scope import Filters, Scope
 
@@ -90,6 +91,7 @@ class ReportPanel:
         ):
             control.observe(self._changed, names="value")
         self.export.on_click(lambda _: self.export_excel())
+        self._details: LeadList | None = None
         self._groups: list[str] = []
         self.accordion.observe(self._expand, names="selected_index")
         controls = w.VBox([
@@ -156,7 +158,7 @@ class ReportPanel:
             self.accordion.children = ()
             return
         counts = details.group_counts
-        self._groups = [name for name, n in counts.items() if n]
+        self._details, self._groups = details, [name for name, n in counts.items() if n]
         self.accordion.selected_index = None
         self.accordion.children = [w.HTML() for _ in self._groups]
         for i, name in enumerate(self._groups):
@@ -164,8 +166,7 @@ class ReportPanel:
 
     def _expand(self, change: dict[str, Any]) -> None:
         """Fetch and show a manager's leads when their section opens (not before: a redraw stays quick)."""
-        index = change["new"]
-        details = view_of(self.result).details
+        index, details = change["new"], self._details
         if index is None or details is None or index >= len(self._groups):
             return
         child = self.accordion.children[index]

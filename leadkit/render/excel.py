@@ -8,6 +8,7 @@ further sheets.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -199,34 +200,30 @@ def _list_sheets(
     wb: Workbook, used: set[str], title: str, leads: LeadList, f: _Formats, lang: str, period: str
 ) -> None:
     """The list on as many sheets as it needs, streamed in batches: memory stays flat."""
-    per_sheet = MAX_ROWS - 1
-    sheets: list[tuple[Worksheet, int]] = []  # each sheet and the rows on it
-    kinds: list[str] = []
-    width = len(leads.columns)
-
-    def new_sheet(sample: pd.DataFrame) -> None:
-        nonlocal kinds
-        name = title if not sheets else f"{title} ({len(sheets) + 1})"
-        ws = wb.add_worksheet(safe_sheet_name(name, used))
-        kinds = _header(ws, sample, 0, f, lang)
-        sheets.append((ws, 0))
-
-    for batch in leads.batches():
-        start = 0
-        while start < len(batch):
-            if not sheets or sheets[-1][1] == per_sheet:
-                new_sheet(batch.iloc[start:])
-            ws, done = sheets[-1]
-            part = batch.iloc[start : start + per_sheet - done]
-            _rows(ws, part, done + 1, kinds, f, lang)
-            sheets[-1] = (ws, done + len(part))
-            start += len(part)
-    if not sheets:
-        new_sheet(pd.DataFrame(columns=leads.columns))
-    for ws, done in sheets:
+    sheets: list[tuple[Worksheet, int, list[str]]] = []  # each sheet, its last row written, its column kinds
+    empty = iter([(0, pd.DataFrame(columns=leads.columns))])  # a header-only sheet
+    for number, part in _sheet_parts(leads.batches(), MAX_ROWS - 1) if len(leads) else empty:
+        if number == len(sheets):
+            ws = wb.add_worksheet(safe_sheet_name(title if number == 0 else f"{title} ({number + 1})", used))
+            sheets.append((ws, 0, _header(ws, part, 0, f, lang)))
+        ws, last, kinds = sheets[number]
+        sheets[number] = (ws, _rows(ws, part, last + 1, kinds, f, lang), kinds)
+    for ws, last, _ in sheets:
         ws.freeze_panes(1, 1)
-        ws.autofilter(0, 0, max(done, 1), max(width - 1, 0))
+        ws.autofilter(0, 0, max(last, 1), max(len(leads.columns) - 1, 0))
         _print_setup(ws, title, period, 0)
+
+
+def _sheet_parts(batches: Iterable[pd.DataFrame], per_sheet: int) -> Iterator[tuple[int, pd.DataFrame]]:
+    """(sheet number, rows): the batches cut where a sheet is full."""
+    sheet, room = 0, per_sheet
+    for batch in batches:
+        while len(batch):
+            part, batch = batch.iloc[:room], batch.iloc[room:]
+            yield sheet, part
+            room -= len(part)
+            if room == 0:
+                sheet, room = sheet + 1, per_sheet
 
 
 def _pairs(ws: Worksheet, row: int, head: tuple[str, str], pairs: list[tuple[str, Any]], f: _Formats) -> int:

@@ -11,7 +11,7 @@ from leadkit.exceptions import PeriodError
 from leadkit.leads import Leads
 from leadkit.model import TOTAL
 from leadkit.periods import Period, previous, year_earlier
-from leadkit.reports.lists import fetch
+from leadkit.reports.frames import fetch
 from leadkit.reports.measures import conversion_table, conversion_tables, tally
 from leadkit.reports.selection import scoped, scoped_periods
 from leadkit.reports.stats import pct, two_proportion_p
@@ -84,25 +84,27 @@ def conversion_with_comparisons(
     return rows, total, out
 
 
-def base_reasons(leads: Leads, scope: Scope) -> dict[str, pd.DataFrame]:
-    """Lost leads per reason in each base period (columns reason, leads), from one query."""
+def base_reasons(leads: Leads, scope: Scope) -> dict[str, tuple[Period, pd.DataFrame]]:
+    """Each base period, and its lost leads per reason (columns reason, leads), from one query."""
     bases = base_periods(scope)
     if not bases:
         return {}
     t, within = scoped_periods(leads, scope, bases)
     wide = fetch(t.group_by("reason").aggregate(**{name: tally(t, cond & t.is_lost) for name, cond in within.items()}))
-    return {name: wide.loc[wide[name] > 0, ["reason", name]].rename(columns={name: "leads"}) for name in bases}
+    return {
+        name: (period, wide.loc[wide[name] > 0, ["reason", name]].rename(columns={name: "leads"}))
+        for name, period in bases.items()
+    }
 
 
-def lost_comparisons(scope: Scope, bases: dict[str, pd.DataFrame], reasons: pd.DataFrame) -> dict[str, Comparison]:
+def lost_comparisons(bases: dict[str, tuple[Period, pd.DataFrame]], reasons: pd.DataFrame) -> dict[str, Comparison]:
     """Each reason's share of lost leads against the previous period and a year earlier."""
     current = reasons.assign(n=int(reasons["leads"].sum()))
-    periods = base_periods(scope)
     out = {}
-    for name, base in bases.items():
+    for name, (period, base) in bases.items():
         base = base.astype({"leads": "int64"}).assign(n=int(base["leads"].sum()))
         table = compare_rates(current, base, "reason", "leads", "n").rename(columns=LOST_NAMES)
         lost_now, lost_then = int(current["leads"].sum()), int(base["leads"].sum())
         total = {"reason": TOTAL, "leads": lost_now, "base_leads": lost_then, "leads_change": lost_now - lost_then}
-        out[name] = Comparison(name, periods[name], table, total)
+        out[name] = Comparison(name, period, table, total)
     return out

@@ -14,7 +14,8 @@ import pandas as pd
 from leadkit.leads import Leads
 from leadkit.model import UNASSIGNED
 from leadkit.reports.compare import conversion_with_comparisons
-from leadkit.reports.lists import LeadList, fetch
+from leadkit.reports.frames import fetch
+from leadkit.reports.lists import LeadList
 from leadkit.reports.measures import tally
 from leadkit.reports.meta import report_meta
 from leadkit.reports.results import EmployeeResult
@@ -63,7 +64,7 @@ def judge(rows: pd.DataFrame, total: dict[str, object], expected: pd.DataFrame) 
 def compute(leads: Leads, scope: Scope, lang: str = "en") -> EmployeeResult:
     t, quality = select(leads, scope)
     rows, total, comparisons = conversion_with_comparisons(leads, scope, "manager")
-    by_status = t.group_by(["manager", "status", "status_group"]).aggregate(leads=t.count()).to_pandas()
+    by_status = fetch(t.group_by(["manager", "status", "status_group"]).aggregate(leads=t.count()))
     by_status["leads"] = by_status["leads"].astype("int64")
     by_status = by_status.sort_values(["manager", "leads", "status"], ascending=[True, False, True], ignore_index=True)
     listing = t.select(*LIST_COLUMNS).rename(converted="is_converted")

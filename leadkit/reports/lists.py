@@ -16,12 +16,9 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
+from leadkit.reports.frames import fetch
+
 BATCH_ROWS = 100_000
-
-
-def fetch(expr: ir.Table) -> pd.DataFrame:
-    """Run ``expr`` and return a pandas frame (through Arrow: many times faster than ibis' own conversion)."""
-    return expr.to_pyarrow().to_pandas()
 
 
 def _frame(batch: pa.RecordBatch) -> pd.DataFrame:

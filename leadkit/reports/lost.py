@@ -12,6 +12,7 @@ import pandas as pd
 from leadkit.leads import Leads
 from leadkit.model import NO_REASON, TOTAL
 from leadkit.reports.compare import base_reasons, lost_comparisons
+from leadkit.reports.frames import fetch
 from leadkit.reports.lists import LeadList
 from leadkit.reports.meta import report_meta
 from leadkit.reports.results import LostLeadsResult
@@ -43,7 +44,7 @@ def _lost(t: ir.Table) -> ir.Table:
 
 
 def _long(lost: ir.Table, column: str) -> pd.DataFrame:
-    frame = lost.group_by([column, "reason"]).aggregate(leads=lost.count()).to_pandas()
+    frame = fetch(lost.group_by([column, "reason"]).aggregate(leads=lost.count()))
     frame["leads"] = frame["leads"].astype("int64")
     return frame.sort_values(["leads", column, "reason"], ascending=[False, True, True], ignore_index=True)
 
@@ -77,6 +78,6 @@ def compute(leads: Leads, scope: Scope, lang: str = "en") -> LostLeadsResult:
         by_manager=by_manager,
         manager_matrix=reason_matrix(by_manager, reasons, "manager"),
         days_open=duration_quantiles(lost, "is_lost", "reason"),
-        comparisons=lost_comparisons(scope, base_reasons(leads, scope), reasons),
+        comparisons=lost_comparisons(base_reasons(leads, scope), reasons),
         trend=conversion_trend(leads, scope),
     )

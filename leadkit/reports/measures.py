@@ -7,7 +7,7 @@ from typing import Any
 import ibis.expr.types as ir
 import pandas as pd
 
-from leadkit.reports.lists import fetch
+from leadkit.reports.frames import fetch
 from leadkit.reports.stats import pct, wilson
 
 COUNTS = ("leads", "converted", "orders", "sales", "won", "lost", "open")

@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 from leadkit.leads import Leads
 from leadkit.model import NO_REASON, NOT_SET, UNASSIGNED
 from leadkit.periods import Period, between
+from leadkit.reports.frames import fetch
 from leadkit.reports.measures import tally
 from leadkit.reports.quality import DataQuality
 from leadkit.scope import Scope
@@ -93,7 +94,7 @@ def _quality(
         "closed_without_close_date": n(keep & (t.is_won | t.is_lost) & t.closed_at.isnull()),
         "closed_before_created": n(keep & (t.closed_at < t.created_at)),
     }  # fmt: skip
-    got = {k: int(v or 0) for k, v in t.aggregate(**counts).to_pandas().iloc[0].items()}
+    got = {k: int(v or 0) for k, v in fetch(t.aggregate(**counts)).iloc[0].items()}
     excluded: dict[str, int] = {}
     if scope.period is not None:
         excluded = {k: got[k] for k in ("no_date", "no_date_open", "outside_period")}
@@ -116,7 +117,7 @@ def _unmatched(t: ir.Table, scope: Scope) -> dict[str, list[str]]:
     """Filter values that match no lead at all: usually a typo worth pointing out."""
     found: dict[str, list[str]] = {}
     for column, values in scope.filters.items():
-        present = set(t.filter(t[column].isin(list(values))).select(column).distinct().to_pandas()[column])
+        present = set(fetch(t.filter(t[column].isin(list(values))).select(column).distinct())[column])
         missing = [v for v in values if v not in present]
         if missing:
             found[column] = missing

@@ -10,7 +10,7 @@ import pandas as pd
 
 from leadkit.leads import Leads
 from leadkit.model import TOTAL
-from leadkit.reports.lists import fetch
+from leadkit.reports.frames import fetch
 from leadkit.reports.measures import tally
 from leadkit.reports.stats import cumulative_incidence
 from leadkit.scope import Scope
@@ -55,7 +55,7 @@ def report_date(leads: Leads, scope: Scope) -> datetime | None:
     if scope.period is not None:
         return scope.period.bounds()[1]
     t = leads.table
-    last = t.aggregate(a=t.created_at.max(), b=t.closed_at.max()).to_pandas().iloc[0]
+    last = fetch(t.aggregate(a=t.created_at.max(), b=t.closed_at.max())).iloc[0]
     stamps = [pd.Timestamp(v) for v in last if not pd.isna(v)]
     return (max(stamps) + timedelta(seconds=1)).to_pydatetime() if stamps else None
 
@@ -75,7 +75,7 @@ def conversion_curve(t: ir.Table, as_of: datetime | None) -> pd.DataFrame:
         lost=tally(usable, usable.closed_in & usable.is_lost),
         censored=tally(usable, ~(usable.closed_in & (usable.is_won | usable.is_lost))),
     )
-    events = counts.to_pandas()
+    events = fetch(counts)
     if events.empty:
         return pd.DataFrame()
     curve = cumulative_incidence(events)

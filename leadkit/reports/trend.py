@@ -10,6 +10,7 @@ import pandas as pd
 from leadkit.leads import Leads
 from leadkit.model import TOTAL
 from leadkit.periods import Period, between, iso_week, month
+from leadkit.reports.frames import fetch
 from leadkit.reports.measures import add_rates, count_metrics
 from leadkit.reports.selection import scoped
 from leadkit.scope import Scope
@@ -22,7 +23,7 @@ def _anchor(leads: Leads, scope: Scope) -> date | None:
     if scope.period is not None:
         return scope.period.end
     col = leads.table[scope.date_column]
-    last = leads.table.aggregate(last=col.max()).to_pandas().iloc[0]["last"]
+    last = fetch(leads.table.aggregate(last=col.max())).iloc[0]["last"]
     return None if pd.isna(last) else pd.Timestamp(last).date()
 
 
@@ -54,7 +55,7 @@ def conversion_trend(leads: Leads, scope: Scope) -> pd.DataFrame:
     t = scoped(leads, replace(scope, period=between(periods[0].start, periods[-1].end)))
     grain = "W" if weekly else "M"
     t = t.mutate(bucket=t[scope.date_column].truncate(grain).date())
-    counts = t.group_by(["bucket", "lead_type"]).aggregate(**count_metrics(t)).to_pandas()
+    counts = fetch(t.group_by(["bucket", "lead_type"]).aggregate(**count_metrics(t)))
     counts["bucket"] = pd.to_datetime(counts["bucket"]).dt.date
     labels = {p.start: p.label for p in periods}
     frame = pd.DataFrame({"bucket": list(labels)})
