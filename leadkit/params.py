@@ -17,10 +17,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticError
 
-from leadkit.exceptions import ParamsError
-from leadkit.model import MAPPABLE_COLUMNS, StatusGroup, StatusResult
-from leadkit.periods import between, parse_period
-from leadkit.scope import Filters, Scope, as_values
+from leadkit.exceptions import LeadkitError, ParamsError
+from leadkit.method import Method
+from leadkit.model import MAPPABLE_COLUMNS, Basis, StatusGroup, StatusResult
+from leadkit.periods import Period
+from leadkit.scope import FILTER_KEYS, Filters, Scope, as_values, period_of
 
 SECRET_KEYS = ("api_key", "apikey", "token", "secret", "password", "authorization")
 DEFAULT_NO_REASON = ("Lost", "Closed unsuccessfully", "Закрыто неуспешно", "Закрыт неуспешно")
@@ -168,18 +169,14 @@ class TableSource(_Model):
 Source = Annotated[FileSource | DemoSource | RemonlineSource | TableSource, Field(discriminator="kind")]
 
 
-class PeriodSpec(_Model):
-    """``name`` is a shorthand (2025-03, 2025-Q1, 2025); or ``start`` and ``end``."""
+class Analysis(_Model):
+    """The statistical choices of every report (``leadkit.method.Method``); the defaults suit most shops."""
 
-    name: str | None = None
-    start: date | None = None
-    end: date | None = None
-    basis: Literal["created", "closed"] = "created"
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _text(cls, value: object) -> object:
-        return None if value is None else str(value)
+    confidence: float = Field(0.95, ge=0.5, lt=1, description="of every interval and the funnel limits")
+    alpha: float = Field(0.05, gt=0, lt=0.5, description="a change is significant when p < alpha")
+    min_leads: int = Field(30, ge=1, le=100_000, description="managers with fewer leads are flagged, not ranked")
+    trend_length: int = Field(12, ge=2, le=120, description="months (or weeks) in a trend")
+    weekly_up_to_days: int = Field(27, ge=1, le=366, description="shorter periods get a weekly trend")
 
 
 class Output(_Model):
@@ -207,19 +204,49 @@ class Engine(_Model):
 class Params(_Model):
     """Everything a run needs except secrets."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
     source: Source
-    period: PeriodSpec | None = None
+    period: Period | None = Field(None, description="2025, 2025-Q4, 2025-11, 2025-W05, A..B, previous-month…")
+    basis: Basis = "created"
     filters: dict[Literal["lead_types", "managers", "branches"], list[str]] = Field(default_factory=dict)
     lang: Literal["en", "ru"] = "en"
     timezone: str = "UTC"
+    analysis: Analysis = Field(default_factory=Analysis)
     output: Output = Field(default_factory=Output)
     engine: Engine = Field(default_factory=Engine)
     base_dir: Path = Field(Path("."), description="where relative paths start; set by load")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _period_block(cls, data: Any) -> Any:
+        """``period: {name: 2025-Q1, basis: closed}`` or ``{start:, end:, basis:}`` as period and basis."""
+        if isinstance(data, dict) and isinstance(data.get("period"), dict):
+            block = dict(data["period"])
+            unknown = sorted(set(block) - {"name", "start", "end", "basis"})
+            if unknown:
+                raise ValueError(f"period: unknown key(s) {unknown}; use name, or start and end, and basis")
+            try:
+                asked = period_of(block.get("name"), block.get("start"), block.get("end"))
+            except LeadkitError as exc:
+                raise ValueError(str(exc)) from None
+            data = {**data, "period": asked}
+            if "basis" in block:
+                data["basis"] = block["basis"]
+        return data
+
     @field_validator("period", mode="before")
     @classmethod
-    def _shorthand(cls, value: object) -> object:
-        return {"name": str(value)} if isinstance(value, (str, int)) else value
+    def _period(cls, value: object) -> object:
+        if value is None or isinstance(value, Period):
+            return value
+        if isinstance(value, date):
+            value = value.isoformat()
+        try:
+            asked = period_of(str(value))
+        except LeadkitError as exc:
+            raise ValueError(str(exc)) from None
+        return None if asked == "all" else asked
 
     @field_validator("filters", mode="before")
     @classmethod
@@ -243,17 +270,12 @@ class Params(_Model):
 
     def scope(self) -> Scope:
         """The period, basis and filters this params file asks for."""
-        filters = Filters(**{k: tuple(v) for k, v in self.filters.items()})
-        spec = self.period
-        if spec is None:
-            return Scope(filters=filters)
-        if spec.name is not None:
-            period = parse_period(spec.name)
-        elif spec.start is not None and spec.end is not None:
-            period = between(spec.start, spec.end)
-        else:
-            raise ParamsError("period needs either a name (e.g. 2025-03) or both start and end")
-        return Scope(period=period, basis=spec.basis, filters=filters)
+        filters = Filters(**{k: tuple(v) for k, v in self.filters.items() if k in FILTER_KEYS})
+        return Scope(period=self.period, basis=self.basis, filters=filters)
+
+    def method(self) -> Method:
+        """The statistical choices of ``analysis:``, as the reports take them."""
+        return Method(**self.analysis.model_dump())
 
 
 def _find_secrets(node: object, where: str = "") -> list[str]:

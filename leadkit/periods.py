@@ -1,9 +1,10 @@
-"""Report periods: inclusive date ranges, parsed from ISO dates or shorthands.
+"""Report periods: a kind (year, quarter, month, ISO week, day or custom range) and its days.
 
-Shorthands: ``2025`` (year), ``2025-Q1`` (quarter), ``2025-03`` (month), ``2025-W05``
-(ISO week), ``2025-03-15`` (day), ``2025-01-01..2025-03-31`` (explicit range).
-Papermill passes parameters as source code, so dates often arrive as strings: every
-function here accepts ISO strings as well as ``date`` objects.
+A period is born once — from a params file, the command line, a widget or a papermill
+parameter — and keeps its kind all the way to the SQL, the output folder and the title.
+Its ``label`` (``2025``, ``2025-Q4``, ``2025-11``, ``2025-W05``, ``2025-03-15``,
+``2025-11-10_2025-11-30``) names it in paths and reads back to the same period with
+``parse_period``; the words of a title are the renderer's job.
 """
 
 from __future__ import annotations
@@ -16,28 +17,62 @@ from typing import Literal
 
 from leadkit.exceptions import PeriodError
 
+Kind = Literal["year", "quarter", "month", "week", "day", "range"]
 Every = Literal["month", "quarter", "week", "year"]
+UNITS: tuple[Every, ...] = ("year", "quarter", "month", "week")
+# Reports cover real business dates; far-off years only overflow date arithmetic.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+ALL_TIME = ("all", "all-time", "all time")
+RELATIVE = ("previous-year", "previous-quarter", "previous-month", "previous-week", "yesterday")
 
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-_RANGE = re.compile(r"^(.+?)\s*(?:\.\.|/)\s*(.+)$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/|_)\s*(\d{4}-\d{2}-\d{2})$")
+FORMS = (
+    "2025, 2025-Q1, 2025-03, 2025-W05, 2025-03-15, 2025-01-01..2025-03-31, "
+    "previous-month, previous-week, previous-quarter or previous-year"
+)
 
 
 @dataclass(frozen=True)
 class Period:
-    """An inclusive range of whole days; ``label`` names it in paths and titles."""
+    """An inclusive range of whole days, and what kind of period it is."""
 
     start: date
     end: date
-    label: str
+    kind: Kind = "range"
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise PeriodError(
-                f"period {self.label!r} ends ({self.end}) before it starts ({self.start}); give the earlier date first"
-            )
+            raise PeriodError(f"period {self.start}..{self.end} ends before it starts; give the earlier date first")
+        for day in (self.start, self.end):
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                raise PeriodError(
+                    f"period {self.start}..{self.end} lies outside the years {MIN_YEAR}–{MAX_YEAR} that "
+                    "reports cover; check the year"
+                )
+
+    @property
+    def label(self) -> str:
+        """The period's name in paths and parameters; ``parse_period`` reads it back."""
+        s = self.start
+        if self.kind == "year":
+            return f"{s.year:04d}"
+        if self.kind == "quarter":
+            return f"{s.year:04d}-Q{(s.month - 1) // 3 + 1}"
+        if self.kind == "month":
+            return f"{s.year:04d}-{s.month:02d}"
+        if self.kind == "week":
+            iso = s.isocalendar()
+            return f"{iso.year:04d}-W{iso.week:02d}"
+        if self.kind == "day":
+            return s.isoformat()
+        return f"{s.isoformat()}_{self.end.isoformat()}"
+
+    def __str__(self) -> str:
+        return self.label
 
     @property
     def days(self) -> int:
@@ -63,45 +98,67 @@ def to_date(value: object, what: str = "date") -> date:
     raise PeriodError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-03-31")
 
 
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
+def _checked_year(y: int) -> int:
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        raise PeriodError(f"year {y} lies outside the years {MIN_YEAR}–{MAX_YEAR} that reports cover; check the year")
+    return y
 
 
-def month(year: int, mon: int) -> Period:
-    return Period(date(year, mon, 1), _month_end(year, mon), f"{year:04d}-{mon:02d}")
+def _month_end(y: int, mon: int) -> date:
+    return (date(y + 1, 1, 1) if mon == 12 else date(y, mon + 1, 1)) - timedelta(days=1)
 
 
-def quarter(year: int, q: int) -> Period:
+def month(y: int, mon: int) -> Period:
+    return Period(date(_checked_year(y), mon, 1), _month_end(y, mon), "month")
+
+
+def quarter(y: int, q: int) -> Period:
     first = 3 * (q - 1) + 1
-    return Period(date(year, first, 1), _month_end(year, first + 2), f"{year:04d}-Q{q}")
+    return Period(date(_checked_year(y), first, 1), _month_end(y, first + 2), "quarter")
 
 
-def iso_week(year: int, week: int) -> Period:
+def iso_week(y: int, week: int) -> Period:
     try:
-        start = date.fromisocalendar(year, week, 1)
+        start = date.fromisocalendar(_checked_year(y), week, 1)
     except ValueError as exc:
-        raise PeriodError(f"{year}-W{week:02d} is not an ISO week: {exc}") from None
-    return Period(start, start + timedelta(days=6), f"{year:04d}-W{week:02d}")
+        raise PeriodError(f"{y}-W{week:02d} is not an ISO week: {exc}") from None
+    return Period(start, start + timedelta(days=6), "week")
 
 
 def year(y: int) -> Period:
-    return Period(date(y, 1, 1), date(y, 12, 31), f"{y:04d}")
+    return Period(date(_checked_year(y), 1, 1), date(y, 12, 31), "year")
+
+
+def day(d: date) -> Period:
+    return Period(d, d, "day")
 
 
 def between(start: object, end: object) -> Period:
-    """The inclusive range from ``start`` to ``end``, named as a month, quarter or year if it is one."""
+    """The inclusive range from ``start`` to ``end``, as a year, quarter, month, week or day if it is one."""
     lo, hi = to_date(start, "period start"), to_date(end, "period end")
-    if hi >= lo and lo.day == 1:
-        for every in ("year", "quarter", "month"):
-            whole = _containing(lo, every)
-            if (whole.start, whole.end) == (lo, hi):
-                return whole
-    return Period(lo, hi, f"{lo.isoformat()}_{hi.isoformat()}")
+    if hi < lo:
+        raise PeriodError(f"period {lo}..{hi} ends before it starts; give the earlier date first")
+    if lo == hi:
+        return day(lo)
+    for every in UNITS:
+        whole = containing(lo, every)
+        if (whole.start, whole.end) == (lo, hi):
+            return whole
+    return Period(lo, hi, "range")
 
 
-def parse_period(text: str) -> Period:
-    """Parse a shorthand or range; raise a ``PeriodError`` that lists the accepted forms."""
+def relative(name: str, today: date) -> Period:
+    """``previous-month`` and friends: the last whole period before ``today`` (for schedules)."""
+    if name == "yesterday":
+        return day(today - timedelta(days=1))
+    unit: Every = name.removeprefix("previous-")  # type: ignore[assignment]
+    return containing(containing(today, unit).start - timedelta(days=1), unit)
+
+
+def parse_period(text: object, today: date | None = None) -> Period:
+    """Parse a label, shorthand, range or relative name; raise a ``PeriodError`` that lists the forms."""
+    if isinstance(text, Period):
+        return text
     s = str(text).strip()
     if m := _YEAR.match(s):
         return year(int(m[1]))
@@ -113,67 +170,67 @@ def parse_period(text: str) -> Period:
         return month(int(m[1]), int(m[2]))
     if m := _RANGE.match(s):
         return between(m[1], m[2])
+    if s.lower() in RELATIVE:
+        return relative(s.lower(), today or date.today())
     try:
-        day = date.fromisoformat(s)
+        one = date.fromisoformat(s)
     except ValueError:
-        raise PeriodError(
-            f"period {s!r} is not understood; use 2025, 2025-Q1, 2025-03, 2025-W05, "
-            "2025-03-15 or 2025-01-01..2025-03-31"
-        ) from None
-    return Period(day, day, day.isoformat())
+        raise PeriodError(f"period {s!r} is not understood; use {FORMS}") from None
+    return day(one)
 
 
-def _containing(day: date, every: Every) -> Period:
+def containing(when: date, every: Every) -> Period:
+    """The whole month, quarter, year or ISO week that holds ``when``."""
     if every == "month":
-        return month(day.year, day.month)
+        return month(when.year, when.month)
     if every == "quarter":
-        return quarter(day.year, (day.month - 1) // 3 + 1)
+        return quarter(when.year, (when.month - 1) // 3 + 1)
     if every == "year":
-        return year(day.year)
-    iso = day.isocalendar()
+        return year(when.year)
+    iso = when.isocalendar()
     return iso_week(iso.year, iso.week)
+
+
+def _after(period: Period, every: Every) -> Period | None:
+    try:
+        return containing(period.end + timedelta(days=1), every)
+    except PeriodError:  # past the last year reports cover
+        return None
 
 
 def iter_periods(first: str, last: str, every: Every) -> Iterator[Period]:
     """Consecutive periods of one kind, from the one holding ``first`` to the one holding ``last``."""
-    if every not in ("month", "quarter", "week", "year"):
+    if every not in UNITS:
         raise PeriodError(f"--every {every!r} is not one of month, quarter, week, year")
     lo, hi = parse_period(first), parse_period(last)
     if hi.end < lo.start:
         raise PeriodError(f"--to {last} lies before --from {first}; swap them")
-    current = _containing(lo.start, every)
-    while current.start <= hi.end:
+    current: Period | None = containing(lo.start, every)
+    while current is not None and current.start <= hi.end:
         yield current
-        current = _containing(current.end + timedelta(days=1), every)
-
-
-def _whole_unit(period: Period) -> Every | None:
-    for every in ("year", "quarter", "month", "week"):
-        unit = _containing(period.start, every)
-        if (unit.start, unit.end) == (period.start, period.end):
-            return every
-    return None
+        current = _after(current, every)
 
 
 def previous(period: Period) -> Period:
     """The period just before: the previous month/quarter/year/week for a whole one, else as many days."""
-    unit = _whole_unit(period)
-    if unit is not None:
-        return _containing(period.start - timedelta(days=1), unit)
+    if period.kind in UNITS:
+        return containing(period.start - timedelta(days=1), period.kind)
     end = period.start - timedelta(days=1)
     return between(end - timedelta(days=period.days - 1), end)
 
 
-def _year_before(day: date) -> date:
+def _year_before(when: date) -> date:
     try:
-        return day.replace(year=day.year - 1)
+        return when.replace(year=when.year - 1)
     except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+        return when.replace(year=when.year - 1, day=28)
 
 
 def year_earlier(period: Period) -> Period:
     """The same dates a year earlier (the same ISO week number for a whole week)."""
-    if _whole_unit(period) == "week":
+    if period.kind == "week":
         iso = period.start.isocalendar()
         return iso_week(iso.year - 1, min(iso.week, 52))
+    if period.kind in ("year", "quarter", "month"):
+        return containing(_year_before(period.start), period.kind)
     return between(_year_before(period.start), _year_before(period.end))

@@ -1,13 +1,26 @@
-"""What a report covers: a period and its basis, and the filters on lead dimensions."""
+"""What a report covers: a period and its basis, and the filters on lead dimensions.
+
+One ``Scope`` type travels from the params file, the command line, a notebook's
+parameters or a widget to the SQL. ``Scope.updated`` is the one way to change it and
+refuses keys it does not know, so a typo (``lead_type=``) is an error, not a report
+that silently ignores the filter.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
-from leadkit.exceptions import PeriodError
+from leadkit.exceptions import PeriodError, ReportError
 from leadkit.model import Basis
-from leadkit.periods import Period, between, parse_period
+from leadkit.periods import ALL_TIME, Period, between, parse_period
+
+FILTER_KEYS = ("lead_types", "managers", "branches")
+SCOPE_KEYS = ("period", "start", "end", "basis", *FILTER_KEYS)
+FILTER_COLUMNS = {"lead_types": "lead_type", "managers": "manager", "branches": "branch"}
+PeriodLike = Period | str | int | None
+Asked = Period | Literal["all"] | None  # "all": all time was asked for; None: nothing was asked
 
 
 @dataclass(frozen=True)
@@ -19,17 +32,15 @@ class Filters:
     branches: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, list[str]]:
-        return {
-            "lead_types": list(self.lead_types),
-            "managers": list(self.managers),
-            "branches": list(self.branches),
-        }
+        return {name: list(getattr(self, name)) for name in FILTER_KEYS}
 
     def items(self) -> list[tuple[str, tuple[str, ...]]]:
         """(canonical column, allowed values) for each active filter."""
-        pairs = [("lead_type", self.lead_types), ("manager", self.managers)]
-        pairs.append(("branch", self.branches))
-        return [(col, vals) for col, vals in pairs if vals]
+        return [(FILTER_COLUMNS[name], getattr(self, name)) for name in FILTER_KEYS if getattr(self, name)]
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, name) for name in FILTER_KEYS)
 
 
 @dataclass(frozen=True)
@@ -49,46 +60,64 @@ class Scope:
         return "created_at" if self.basis == "created" else "closed_at"
 
     def as_dict(self) -> dict[str, Any]:
+        """Plain values, for JSON and manifests: the period as its label, kind and days."""
         period = None
         if self.period is not None:
             period = {
+                "label": self.period.label,
+                "kind": self.period.kind,
                 "start": self.period.start.isoformat(),
                 "end": self.period.end.isoformat(),
                 "basis": self.basis,
-                "label": self.period.label,
             }
-        return {"period": period, "filters": self.filters.as_dict()}
+        return {"period": period, "basis": self.basis, "filters": self.filters.as_dict()}
 
     def require_dates(self, dated: tuple[str, ...], source: str) -> None:
         """Refuse a period on a source that lacks the date the period is based on."""
         if self.period is not None and self.date_column not in dated:
             raise PeriodError(
                 f"{source} has no {self.date_column} dates, so a period ({self.period.label}, basis "
-                f"{self.basis}) cannot be applied; run the report for all time (no period) or map a "
+                f"{self.basis}) cannot be applied; run the report for all time (period: all) or map a "
                 "date column in source.columns"
             )
 
     def updated(self, **changes: Any) -> Scope:
-        """A copy with ``period``/``start``/``end``/``basis``/filter values replaced.
+        """A copy with the given keys changed; a key given as None keeps its value.
 
-        Accepts what papermill passes: ISO strings for dates, a shorthand for ``period``,
-        a list (or a comma-separated string) for filters.
+        Keys: ``period`` (a Period, a label such as ``2025-W05``, or ``all`` for all
+        time), ``start`` and ``end`` (together, ISO dates), ``basis``, and the filters
+        ``lead_types``, ``managers``, ``branches`` (a list, or comma-separated text; an
+        empty list keeps all leads). Unknown keys raise a ``ReportError``.
         """
+        unknown = sorted(set(changes) - set(SCOPE_KEYS))
+        if unknown:
+            raise ReportError(f"unknown scope key(s) {', '.join(unknown)}; the keys are: {', '.join(SCOPE_KEYS)}")
         scope = self
-        if changes.get("start") or changes.get("end"):
-            if not (changes.get("start") and changes.get("end")):
-                raise PeriodError("give both start and end, or a period like 2025-03")
-            scope = replace(scope, period=between(changes["start"], changes["end"]))
-        elif changes.get("period"):
-            period = changes["period"]
-            scope = replace(scope, period=period if isinstance(period, Period) else parse_period(period))
-        if changes.get("basis"):
+        period = period_of(changes.get("period"), changes.get("start"), changes.get("end"))
+        if period is not None:
+            scope = replace(scope, period=None if period == "all" else period)
+        if changes.get("basis") is not None:
             scope = replace(scope, basis=changes["basis"])
-        names = ("lead_types", "managers", "branches")
-        picked = {n: as_values(changes[n]) for n in names if changes.get(n) is not None}
+        picked = {name: as_values(changes[name]) for name in FILTER_KEYS if changes.get(name) is not None}
         if picked:
             scope = replace(scope, filters=replace(scope.filters, **picked))
         return scope
+
+
+def period_of(period: PeriodLike, start: object = None, end: object = None, today: date | None = None) -> Asked:
+    """The period a caller asked for: a ``Period``, ``"all"`` for all time, or None if not asked.
+
+    ``start``/``end`` (both or neither) stand for a range; they exclude ``period``.
+    """
+    if start is not None or end is not None:
+        if start is None or end is None or period is not None:
+            raise PeriodError("give both start and end, or a period like 2025-03 — not both")
+        return between(start, end)
+    if period is None or (isinstance(period, str) and not period.strip()):
+        return None
+    if isinstance(period, str) and period.strip().lower() in ALL_TIME:
+        return "all"
+    return parse_period(period, today)
 
 
 def as_values(value: object) -> tuple[str, ...]:

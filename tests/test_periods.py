@@ -57,3 +57,42 @@ def test_iter_periods_months_quarters_weeks():
     assert [p.label for p in weeks] == ["2025-W01", "2025-W02", "2025-W03"]
     with pytest.raises(PeriodError):
         list(iter_periods("2025-03", "2025-01", "month"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("2025", "year"), ("2025-Q4", "quarter"), ("2025-11", "month"), ("2025-W05", "week"), ("2025-03-15", "day"),
+     ("2025-11-10..2025-11-30", "range")],
+)  # fmt: skip
+def test_a_period_keeps_its_kind_and_its_label_reads_back(text, kind):
+    period = parse_period(text)
+    assert period.kind == kind
+    assert parse_period(period.label) == period and str(period) == period.label
+
+
+def test_a_week_given_as_dates_is_the_week():
+    week = between("2025-01-27", "2025-02-02")
+    assert week == parse_period("2025-W05") and week.label == "2025-W05"
+    assert between("2025-03-15", "2025-03-15").kind == "day"
+
+
+def test_previous_and_year_earlier_keep_the_kind():
+    from leadkit.periods import previous, year_earlier
+
+    assert previous(parse_period("2025-W01")).label == "2024-W52"
+    assert previous(parse_period("2025-Q1")).label == "2024-Q4"
+    assert year_earlier(parse_period("2025-W05")).label == "2024-W05"
+    assert year_earlier(parse_period("2024-02")).label == "2023-02"
+    assert previous(parse_period("2025-11-10..2025-11-30")).label == "2025-10-20_2025-11-09"
+
+
+@pytest.mark.parametrize("text", ["9999", "0001", "9999-Q4", "1899-12", "3000-W01"])
+def test_far_off_periods_are_refused_clearly(text):
+    with pytest.raises(PeriodError, match="outside the years 1900–2999"):
+        parse_period(text)
+
+
+def test_iteration_stops_at_the_last_year_reports_cover():
+    assert [p.label for p in iter_periods("2999-11", "2999-12", "month")] == ["2999-11", "2999-12"]
+    with pytest.raises(PeriodError, match="outside the years"):
+        list(iter_periods("9999-11", "9999-12", "month"))
