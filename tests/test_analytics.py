@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leadkit.api import employee_performance, lead_conversion, lost_leads
+from leadkit.method import DEFAULT, Method
 from leadkit.periods import parse_period, previous, year_earlier
-from leadkit.reports import employee_performance, employees, lead_conversion, lost_leads
 from leadkit.reports.stats import control_limits, cumulative_incidence, two_proportion_p
 from leadkit.scope import Scope
 
@@ -62,7 +63,7 @@ def test_curves_are_monotone_and_within_0_1(leads):
 
 
 def test_control_limits():
-    low, high = control_limits(0.5, pd.Series([4, 100]))
+    low, high = control_limits(0.5, pd.Series([4, 100]), DEFAULT.z)
     # 1.96·√(.25/100) = .098
     assert low.tolist() == pytest.approx([1.0, 40.2], abs=0.05) and high.tolist() == pytest.approx(
         [99.0, 59.8], abs=0.05
@@ -123,11 +124,10 @@ def test_mix_adjusted_expectation_by_hand(march):
     assert rows.loc["(unassigned)", "mix_diff_pp"] == pytest.approx(-50.0)
 
 
-def test_few_leads_are_flagged_not_ranked(march, monkeypatch):
+def test_few_leads_are_flagged_not_ranked(march):
     rows = employee_performance(march, MARCH).rows.set_index("manager")
     assert rows["few_leads"].all() and rows["rank_by_lower_bound"].isna().all()
-    monkeypatch.setattr(employees, "MIN_LEADS", 2)
-    rows = employee_performance(march, MARCH).rows.set_index("manager")
+    rows = employee_performance(march, MARCH, method=Method(min_leads=2)).rows.set_index("manager")
     assert rows.loc["Bob", "rank_by_lower_bound"] == 1 and rows.loc["Ann", "rank_by_lower_bound"] == 2
     assert pd.isna(rows.loc["(unassigned)", "rank_by_lower_bound"])
     # funnel: team 5/9; at n=4 the 95 % limits are 55.6 ± 48.7 → both managers inside
@@ -141,7 +141,7 @@ def test_lost_extras_by_hand(march):
     assert days.loc["Canceled", "median_days"] == pytest.approx(1.0)
     assert days.loc["Total", "median_days"] == pytest.approx(4.0)
     assert days.loc["Total", "p90_days"] == pytest.approx(4 + 0.8 * (13 - 4))
-    assert result.manager_matrix.set_index("reason").loc["Canceled", "Bob"] == 1
+    assert result.by_manager.set_index(["reason", "manager"]).loc[("Canceled", "Bob"), "leads"] == 1
     prev = result.comparisons["previous"]
     assert prev.total["leads"] == 3 and prev.total["base_leads"] == 0
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from leadkit.api import employee_performance, lead_conversion, lost_leads
 from leadkit.leads import load_leads
 from leadkit.params import load_params
-from leadkit.reports import employee_performance, lead_conversion, lost_leads
 
 PARAMS = Path(__file__).resolve().parents[1] / "params"
 

@@ -6,9 +6,10 @@ from datetime import date
 
 import pandas as pd
 
+from leadkit.api import employee_performance, lead_conversion, lost_leads
 from leadkit.leads import load_leads
 from leadkit.params import parse_params
-from leadkit.reports import employee_performance, lead_conversion, lost_leads
+from leadkit.render.jsonout import to_dict
 from leadkit.sources.demo import generate
 
 
@@ -40,12 +41,12 @@ def test_shape_of_the_demo_company():
 def test_demo_reports_in_russian():
     params = parse_params({"source": {"kind": "demo", "rows": 3000, "names": "ru"}, "lang": "ru"})
     leads = load_leads(params)
-    result = lead_conversion(leads, period="2025-06", lang="ru")
-    assert result.meta.title == "Конверсия обращений"
+    result = lead_conversion(leads, period="2025-06")
+    assert to_dict(result, "ru")["title"] == "Конверсия обращений"
     assert "Звонок" in set(result.rows["lead_type"])
-    reasons = set(lost_leads(leads, lang="ru").reasons["reason"])
+    reasons = set(lost_leads(leads).reasons["reason"])
     assert "Дорого" in reasons and "(no reason)" in reasons  # "Закрыто неуспешно" carries no reason
-    assert employee_performance(leads, lang="ru").total["leads"] == 3000
+    assert employee_performance(leads).total["leads"] == 3000
 
 
 def test_won_demo_leads_without_ids_are_placed_by_status():

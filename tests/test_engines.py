@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from conftest import params_for
 
+from leadkit.api import compute
 from leadkit.engines import connect
 from leadkit.leads import from_source
 from leadkit.params import Engine, load_params
 from leadkit.render.jsonout import to_dict
-from leadkit.reports import compute
 from leadkit.sources import read_source
 
 pytestmark = pytest.mark.xdist_group("engines")  # one Spark and one PostgreSQL per run

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import lead_frames
 
+from leadkit.api import employee_performance, lead_conversion, lost_leads
 from leadkit.leads import from_frame
 from leadkit.periods import parse_period
-from leadkit.reports import employee_performance, lead_conversion, lost_leads
 from leadkit.scope import Filters, Scope
 
 COUNTS = ["leads", "converted", "orders", "sales", "won", "lost", "open"]
@@ -46,7 +46,7 @@ def test_parts_sum_to_totals_and_rates_are_in_range(frame, scope):
     assert lost.total["leads"] == lead_conversion(leads, scope).total["lost"]
     if lost.total["leads"]:
         assert lost.reasons["share_pct"].sum() == pytest.approx(100.0)
-        assert lost.matrix["Total"].sum() == lost.total["leads"]
+        assert lost.by_type["leads"].sum() == lost.by_manager["leads"].sum() == lost.total["leads"]
 
 
 @SETTINGS

@@ -10,10 +10,10 @@ import pytest
 from conftest import params_for
 from fake_remonline import EMPLOYEES, STATUSES, TYPES, FakeRemonline
 
+from leadkit.api import lead_conversion
 from leadkit.exceptions import ApiError, ParamsError
 from leadkit.leads import load_leads
 from leadkit.params import parse_params
-from leadkit.reports import lead_conversion
 from leadkit.sources import read_source
 from leadkit.sources.remonline import cache_of, fetch
 

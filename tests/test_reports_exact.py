@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import pytest
 
+from leadkit.api import employee_performance, lead_conversion, lost_leads
 from leadkit.exceptions import PeriodError
 from leadkit.periods import parse_period
 from leadkit.render.jsonout import to_dict
-from leadkit.reports import employee_performance, lead_conversion, lost_leads
+from leadkit.render.views import view_of
 from leadkit.scope import Filters, Scope
 
 MARCH = Scope(period=parse_period("2025-03"))
@@ -80,7 +81,7 @@ def test_lost_reasons_march(march):
     listing = result.leads.to_pandas()
     assert list(listing["lead_id"]) == ["L7", "L8", "L9"]
     assert listing.loc[0, "client"] == "Client Seven"
-    matrix = result.matrix.set_index("reason")
+    matrix = next(e.frame for e in view_of(result).extras if e.key == "reason_by_type").set_index("reason")
     assert matrix.loc["Canceled", "Website"] == 1 and matrix.loc["Canceled", "Call"] == 0
     assert matrix["Total"].sum() == 3
 

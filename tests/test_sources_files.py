@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from conftest import params_for
 
+from leadkit.api import lead_conversion
 from leadkit.exceptions import SourceError
 from leadkit.leads import load_leads
-from leadkit.reports import lead_conversion
 from leadkit.sources.files import decode, read_file, sniff_delimiter
 
 RU_CSV = "Номер;Создан;Тип;Статус;Менеджер\n1;01.03.2025 10:00;Звонок;Успешный заказ;Анна\n2;31.03.2025 23:59;Сайт;Дорого;Борис\n"

@@ -3,11 +3,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from leadkit.method import DEFAULT
 from leadkit.reports.stats import pct, wilson
 
 
 def one(x, n):
-    low, high = wilson(pd.Series([x]), pd.Series([n]))
+    low, high = wilson(pd.Series([x]), pd.Series([n]), DEFAULT.z)
     return low.iloc[0], high.iloc[0]
 
 

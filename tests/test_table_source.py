@@ -9,11 +9,11 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import MARCH_SOURCE, params_for
 
+from leadkit.api import compute
 from leadkit.engines import ARROW_SCHEMA
 from leadkit.exceptions import LeadkitError, ParamsError, ValidationError
 from leadkit.leads import load_leads
 from leadkit.params import parse_params
-from leadkit.reports import compute
 from leadkit.sources import read_source
 
 

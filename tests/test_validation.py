@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import MARCH_SOURCE, params_for
 
+from leadkit.api import lead_conversion
 from leadkit.exceptions import ValidationError
 from leadkit.leads import load_leads
-from leadkit.reports import lead_conversion
 
 
 def load_text(tmp_path, text, **source):

@@ -1,33 +1,38 @@
 """Employee performance: conversion per manager, with each manager's leads («Эффективность сотрудников»).
 
 Beyond the bare rate: each manager's Wilson interval, a flag instead of a rank for
-managers with fewer than ``MIN_LEADS`` leads, a ranking by the interval's lower bound,
+managers with fewer than ``method.min_leads`` leads, a ranking by the interval's lower bound,
 funnel-plot limits around the team rate, and the rate the team would reach on the
 manager's mix of lead types.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
+from leadkit.frames import fetch
 from leadkit.leads import Leads
+from leadkit.method import Method
 from leadkit.model import UNASSIGNED
-from leadkit.reports.compare import conversion_with_comparisons
-from leadkit.reports.frames import fetch
-from leadkit.reports.lists import LeadList
+from leadkit.reports.compare import conversion_comparisons
 from leadkit.reports.measures import tally
 from leadkit.reports.meta import report_meta
-from leadkit.reports.results import EmployeeResult
-from leadkit.reports.selection import select
+from leadkit.reports.selection import scoped
 from leadkit.reports.stats import control_limits, pct
+from leadkit.reports.table import main_table
 from leadkit.reports.timing import conversion_curve, duration_quantiles, report_date
 from leadkit.reports.trend import conversion_trend
+from leadkit.results import EmployeeResult, LeadList
+from leadkit.results import contract as C
 from leadkit.scope import Scope
 
 NAME = "employee_performance"
-MIN_LEADS = 30
-LIST_COLUMNS = ["manager", "lead_id", "created_at", "lead_type", "status", "status_group", "is_converted"]
+KEY = "manager"
+FUNNEL_POINTS = 200
 
 
 def mix_expected(t: ir.Table) -> pd.DataFrame:
@@ -43,40 +48,62 @@ def mix_expected(t: ir.Table) -> pd.DataFrame:
     return pd.DataFrame({"manager": per.index, "expected_pct": pct(per["weighted"], per["leads"]).to_numpy()})
 
 
-def judge(rows: pd.DataFrame, total: dict[str, object], expected: pd.DataFrame) -> pd.DataFrame:
+def team_rate(total: dict[str, Any]) -> float | None:
+    """Converted ÷ leads of the whole team, 0..1; None without leads."""
+    leads, converted = int(total["leads"] or 0), int(total["converted"] or 0)
+    return converted / leads if leads else None
+
+
+def judge(rows: pd.DataFrame, team: float | None, expected: pd.DataFrame, method: Method) -> pd.DataFrame:
     """Add few_leads, rank_by_lower_bound, funnel limits, vs_team, expected_pct and mix_diff_pp."""
     out = rows.merge(expected, on="manager", how="left")
     out["mix_diff_pp"] = out["conversion_pct"] - out["expected_pct"]
-    out["few_leads"] = out["leads"] < MIN_LEADS
+    out["few_leads"] = out["leads"] < method.min_leads
     rankable = ~out["few_leads"] & (out["manager"] != UNASSIGNED) & out["ci_low_pct"].notna()
     ranks = out.loc[rankable, "ci_low_pct"].rank(ascending=False, method="min")
     out["rank_by_lower_bound"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out.loc[rankable, "rank_by_lower_bound"] = ranks.astype("int64")
-    leads, converted = int(total["leads"] or 0), int(total["converted"] or 0)  # type: ignore[call-overload]
-    team = converted / leads if leads else 0.0
-    out["limit_low_pct"], out["limit_high_pct"] = control_limits(team, out["leads"])
+    out["limit_low_pct"], out["limit_high_pct"] = control_limits(team or 0.0, out["leads"], method.z)
     above = (out["conversion_pct"] > out["limit_high_pct"]).fillna(False)
     below = (out["conversion_pct"] < out["limit_low_pct"]).fillna(False)
     out["vs_team"] = ["above" if a else "below" if b else "" for a, b in zip(above, below, strict=True)]
-    return out
+    return C.MANAGERS.conform(out)
 
 
-def compute(leads: Leads, scope: Scope, lang: str = "en") -> EmployeeResult:
-    t, quality = select(leads, scope)
-    rows, total, comparisons = conversion_with_comparisons(leads, scope, "manager")
+def funnel_limits(team: float | None, most_leads: int, method: Method) -> pd.DataFrame:
+    """The funnel limits along the leads axis, from 1 lead to a little past the busiest manager (for the chart)."""
+    if team is None or most_leads <= 0:
+        return C.FUNNEL.empty()
+    n = pd.Series(np.linspace(1, max(most_leads * 1.05, 2), FUNNEL_POINTS))
+    low, high = control_limits(team, n, method.z)
+    return C.FUNNEL.conform(pd.DataFrame({"leads": n, "limit_low_pct": low, "limit_high_pct": high}))
+
+
+def _by_status(t: ir.Table) -> pd.DataFrame:
     by_status = fetch(t.group_by(["manager", "status", "status_group"]).aggregate(leads=t.count()))
     by_status["leads"] = by_status["leads"].astype("int64")
     by_status = by_status.sort_values(["manager", "leads", "status"], ascending=[True, False, True], ignore_index=True)
-    listing = t.select(*LIST_COLUMNS).rename(converted="is_converted")
-    counts = dict(zip(rows["manager"].astype(str), rows["leads"].astype(int), strict=True))
+    return C.BY_STATUS.conform(by_status)
+
+
+def compute(leads: Leads, scope: Scope, method: Method) -> EmployeeResult:
+    t = scoped(leads, scope)
+    table = main_table(leads, scope, KEY, method)
+    team = team_rate(table.total)
+    listing = t.select(*C.EMPLOYEE_LIST.names)
+    counts = dict(zip(table.rows["manager"].astype(str), table.rows["leads"].astype(int), strict=True))
+    trend, grain = conversion_trend(leads, scope, method)
     return EmployeeResult(
-        meta=report_meta(NAME, leads, scope, lang, quality),
-        rows=judge(rows, total, mix_expected(t)),
-        total=total,
-        by_status=by_status,
-        leads=LeadList(listing, ("created_at", "lead_id"), int(total["leads"] or 0), "manager", counts),
-        comparisons=comparisons,
-        trend=conversion_trend(leads, scope),
-        timing=duration_quantiles(t, "is_won", "manager"),
+        meta=report_meta(NAME, leads, scope, method),
+        rows=judge(table.rows, team, mix_expected(t), method),
+        total=table.total,
+        team_rate=team,
+        funnel=funnel_limits(team, int(table.rows["leads"].max()) if len(table.rows) else 0, method),
+        by_status=_by_status(t),
+        leads=LeadList(listing, ("created_at", "lead_id"), int(table.total["leads"] or 0), KEY, counts),
+        comparisons=conversion_comparisons(table, KEY, method),
+        trend=trend,
+        trend_grain=grain,
+        timing=duration_quantiles(t, "is_won", KEY),
         curve=conversion_curve(t, report_date(leads, scope)),
     )

@@ -7,11 +7,10 @@ from typing import Any
 import ibis.expr.types as ir
 import pandas as pd
 
-from leadkit.reports.frames import fetch
+from leadkit.frames import fetch, records
 from leadkit.reports.stats import pct, wilson
-
-COUNTS = ("leads", "converted", "orders", "sales", "won", "lost", "open")
-RATES = ("conversion_pct", "closed_conversion_pct", "ci_low_pct", "ci_high_pct")
+from leadkit.results.contract import COUNTS, TOTAL
+from leadkit.results.contract import rows as rows_contract
 
 
 def tally(t: ir.Table, cond: ir.BooleanValue) -> ir.IntegerValue:
@@ -42,31 +41,32 @@ def count_metrics(t: ir.Table, where: ir.BooleanValue | None = None) -> dict[str
     }
 
 
-def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts as integers, plus conversion %, closed-only % and the Wilson 95% interval."""
+def add_rates(frame: pd.DataFrame, z: float) -> pd.DataFrame:
+    """Counts as integers, plus conversion %, closed-only % and the Wilson interval at ``z``."""
     out = frame.copy()
     for col in COUNTS:
         out[col] = out[col].fillna(0).astype("int64")
     out["conversion_pct"] = pct(out["converted"], out["leads"])
     out["closed_conversion_pct"] = pct(out["won"], out["won"] + out["lost"])
-    out["ci_low_pct"], out["ci_high_pct"] = wilson(out["converted"], out["leads"])
+    out["ci_low_pct"], out["ci_high_pct"] = wilson(out["converted"], out["leads"], z)
     return out
 
 
-def _with_total(rows: pd.DataFrame, by: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+def with_total(rows: pd.DataFrame, by: str, z: float) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows with rates (most leads first) and their total with rates."""
     # Every lead is in exactly one group (a NULL key is a group too), so the total is the groups' sum.
-    total = add_rates(pd.DataFrame([{c: int(rows[c].sum()) for c in COUNTS}]))
-    rows = add_rates(rows).sort_values(["leads", by], ascending=[False, True], ignore_index=True)
-    return rows, records(total)[0]
+    total = add_rates(pd.DataFrame([{c: int(rows[c].sum()) for c in COUNTS}]), z)
+    rows = add_rates(rows, z).sort_values(["leads", by], ascending=[False, True], ignore_index=True)
+    return rows_contract(by).conform(rows), records(TOTAL.conform(total))[0]
 
 
-def conversion_table(t: ir.Table, by: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+def conversion_table(t: ir.Table, by: str, z: float) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows per value of ``by`` (most leads first) and the total, both with rates."""
-    return _with_total(fetch(t.group_by(by).aggregate(**count_metrics(t))), by)
+    return with_total(fetch(t.group_by(by).aggregate(**count_metrics(t))), by, z)
 
 
 def conversion_tables(
-    t: ir.Table, by: str, periods: dict[str, ir.BooleanValue]
+    t: ir.Table, by: str, periods: dict[str, ir.BooleanValue], z: float
 ) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
     """``conversion_table`` for each of several periods (name: condition), from one query."""
     metrics = {f"{name}__{k}": v for name, cond in periods.items() for k, v in count_metrics(t, cond).items()}
@@ -75,19 +75,5 @@ def conversion_tables(
     for name in periods:
         part = wide[[by, *(f"{name}__{k}" for k in COUNTS)]]
         part = part.rename(columns={f"{name}__{k}": k for k in COUNTS})
-        out[name] = _with_total(part[part["leads"] > 0], by)
+        out[name] = with_total(part[part["leads"] > 0], by, z)
     return out
-
-
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value.item() if hasattr(value, "item") else value
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of builtin Python values (None for NA, ISO text for timestamps)."""
-    columns = [str(c) for c in frame.columns]
-    return [dict(zip(columns, map(_plain, row), strict=True)) for row in frame.itertuples(index=False)]

@@ -7,8 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 
-Z95 = 1.959963984540054  # two-sided 95%, printed as 1.96
-
 
 def pct(part: pd.Series, whole: pd.Series) -> pd.Series:
     """part ÷ whole × 100, or NA where whole is 0 (never inf, never a division error)."""
@@ -19,7 +17,7 @@ def pct(part: pd.Series, whole: pd.Series) -> pd.Series:
     return pd.Series(out, index=part.index, dtype="Float64").mask(den <= 0)
 
 
-def wilson(successes: pd.Series, trials: pd.Series, z: float = Z95) -> tuple[pd.Series, pd.Series]:
+def wilson(successes: pd.Series, trials: pd.Series, z: float) -> tuple[pd.Series, pd.Series]:
     """Wilson score interval bounds in percent; NA where there are no trials.
 
     centre = (p + z²/2n) / (1 + z²/n); half-width = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n).
@@ -50,7 +48,7 @@ def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float | None
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def control_limits(rate: float, n: pd.Series, z: float = Z95) -> tuple[pd.Series, pd.Series]:
+def control_limits(rate: float, n: pd.Series, z: float) -> tuple[pd.Series, pd.Series]:
     """Funnel-plot limits in percent: rate ± z·√(rate(1−rate)/n), clipped to [0, 100]."""
     size = n.astype("float64").to_numpy()
     half = z * np.sqrt(rate * (1 - rate) / np.where(size > 0, size, np.nan))

@@ -8,11 +8,12 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from leadkit.frames import fetch
 from leadkit.leads import Leads
 from leadkit.model import TOTAL
-from leadkit.reports.frames import fetch
 from leadkit.reports.measures import tally
 from leadkit.reports.stats import cumulative_incidence
+from leadkit.results import contract as C
 from leadkit.scope import Scope
 
 DAY = 86400.0
@@ -42,7 +43,7 @@ def duration_quantiles(t: ir.Table, flag: str, by: str) -> pd.DataFrame:
     total = both[is_total].assign(**{by: TOTAL})
     frame = pd.concat([rows, total], ignore_index=True) if not rows.empty else total
     frame["leads"] = frame["leads"].fillna(0).astype("int64")
-    return frame[[by, "leads", "median_days", "p75_days", "p90_days"]].reset_index(drop=True)
+    return C.timing(by).conform(frame)
 
 
 def report_date(leads: Leads, scope: Scope) -> datetime | None:
@@ -63,7 +64,7 @@ def report_date(leads: Leads, scope: Scope) -> datetime | None:
 def conversion_curve(t: ir.Table, as_of: datetime | None) -> pd.DataFrame:
     """Cumulative conversion by days since creation; open leads censored at ``as_of``, lost competing."""
     if as_of is None:
-        return pd.DataFrame()
+        return C.CURVE.empty()
     end = ibis.literal(as_of)
     usable = t.filter(t.created_at.notnull() & (t.created_at < end) & ~((t.is_won | t.is_lost) & t.closed_at.isnull()))
     closed_in = usable.closed_at.notnull() & (usable.closed_at <= end)
@@ -77,8 +78,8 @@ def conversion_curve(t: ir.Table, as_of: datetime | None) -> pd.DataFrame:
     )
     events = fetch(counts)
     if events.empty:
-        return pd.DataFrame()
+        return C.CURVE.empty()
     curve = cumulative_incidence(events)
     curve["won_cum_pct"] = curve.pop("won_cum") * 100
     curve["lost_cum_pct"] = curve.pop("lost_cum") * 100
-    return curve
+    return C.CURVE.conform(curve)

@@ -3,20 +3,23 @@
 Lists are the one part of a result that grows with the data (a year of a large network
 is millions of leads), so a result keeps the query and its counts, not the rows. The
 rows come out in pages (``head``, ``heads``) or in batches for a file (``batches``),
-always in the report's order, from the table the report was computed on.
+always in the report's order, from the table the report was computed on. Pages are
+kept once fetched: drawing the same result again (in another language, say) runs no
+query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from leadkit.reports.frames import fetch
+from leadkit.frames import fetch
 
 BATCH_ROWS = 100_000
 
@@ -36,6 +39,7 @@ class LeadList:
     count: int
     group_by: str | None = None
     group_counts: dict[str, int] = field(default_factory=dict)
+    _pages: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return self.count
@@ -54,7 +58,10 @@ class LeadList:
         return self.base.order_by(keys)
 
     def head(self, rows: int) -> pd.DataFrame:
-        return fetch(self.query.limit(rows))
+        if ("head", rows) not in self._pages:
+            self._pages["head", rows] = fetch(self.query.limit(rows))
+        frame: pd.DataFrame = self._pages["head", rows]
+        return frame
 
     def to_pandas(self) -> pd.DataFrame:
         return fetch(self.query)
@@ -80,14 +87,22 @@ class LeadList:
         """The leads of one group, without the group column."""
         if self.group_by is None:
             raise ValueError("this list has no groups")
-        part = self.base.filter(self.base[self.group_by] == value).drop(self.group_by)
-        return LeadList(part, self.order, self.group_counts.get(value, 0))
+        if ("where", value) not in self._pages:
+            part = self.base.filter(self.base[self.group_by] == value).drop(self.group_by)
+            self._pages["where", value] = LeadList(part, self.order, self.group_counts.get(value, 0))
+        one: LeadList = self._pages["where", value]
+        return one
 
     def heads(self, rows: int) -> dict[str, pd.DataFrame]:
         """The first ``rows`` leads of every group (in one query), without the group column."""
         if self.group_by is None:
             raise ValueError("this list has no groups")
-        key = self.group_by
+        if ("heads", rows) not in self._pages:
+            self._pages["heads", rows] = self._fetch_heads(self.group_by, rows)
+        found: dict[str, pd.DataFrame] = self._pages["heads", rows]
+        return found
+
+    def _fetch_heads(self, key: str, rows: int) -> dict[str, pd.DataFrame]:
         window = ibis.row_number().over(group_by=key, order_by=list(self.order))
         ranked = self.base.mutate(_rank=window)
         top = fetch(ranked.filter(ranked._rank < rows).order_by([key, "_rank"]).drop("_rank"))

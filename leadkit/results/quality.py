@@ -17,7 +17,6 @@ class DataQuality:
     excluded: dict[str, int] = field(default_factory=dict)
     in_scope: dict[str, int] = field(default_factory=dict)
     unmatched_filters: dict[str, list[str]] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -28,5 +27,4 @@ class DataQuality:
             "excluded": dict(self.excluded),
             "in_scope": dict(self.in_scope),
             "unmatched_filters": {k: list(v) for k, v in self.unmatched_filters.items()},
-            "notes": list(self.notes),
         }

@@ -1,37 +1,58 @@
-"""Frozen result objects: computed once, rendered many ways; they hold only small frames.
+"""Frozen result objects: numbers only, computed once, rendered many ways and in any language.
 
-Lead lists are the exception: a ``LeadList`` keeps the ordered query and fetches rows when shown.
+A result holds no words — no title, language or definition text — only figures, the
+scope and the method they were computed with; ``leadkit.render`` turns a result and a
+language into text. Each frame is checked against its contract (``results.contract``)
+when the result is built. Lead lists are the exception to "small frames": a
+``LeadList`` keeps the ordered query and fetches rows when shown.
 
 ``eq=False`` because pandas frames have no single truth value; compare results through
-their ``to_dict`` (render.json) form instead.
+their JSON form instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
-from leadkit.reports.compare import Comparison
-from leadkit.reports.lists import LeadList
-from leadkit.reports.quality import DataQuality
+from leadkit.method import Method
+from leadkit.periods import Period
+from leadkit.results import contract as C
+from leadkit.results.lists import LeadList
+from leadkit.results.quality import DataQuality
 from leadkit.scope import Scope
+
+Grain = str  # "month" or "week"
 
 
 @dataclass(frozen=True, eq=False)
 class ReportMeta:
-    """What every report prints around its tables."""
+    """What every report is about: which report, scope, method, time zone and data quality."""
 
     report: str
-    title: str
-    lang: str
     scope: Scope
+    method: Method
     timezone: str
     generated_at: datetime
-    definitions: tuple[tuple[str, str], ...]
     data_quality: DataQuality
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """The current figures beside a base period's (``previous`` or ``year_ago``), per row and in total."""
+
+    base: str
+    period: Period
+    rows: pd.DataFrame
+    total: dict[str, Any]
+
+
+def _check(pairs: list[tuple[C.Contract, pd.DataFrame]]) -> None:
+    for contract, frame in pairs:
+        contract.check(frame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,42 +62,62 @@ class ConversionResult:
     meta: ReportMeta
     rows: pd.DataFrame
     total: dict[str, Any]
-    comparisons: dict[str, Comparison] = field(default_factory=dict)
-    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
-    timing: pd.DataFrame = field(default_factory=pd.DataFrame)
-    curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparisons: dict[str, Comparison]
+    trend: pd.DataFrame
+    trend_grain: Grain
+    timing: pd.DataFrame
+    curve: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        key = "lead_type"
+        _check([(C.rows(key), self.rows), (C.TREND, self.trend), (C.timing(key), self.timing), (C.CURVE, self.curve)])
+        _check([(C.compare_rows(key), c.rows) for c in self.comparisons.values()])
 
 
 @dataclass(frozen=True, eq=False)
 class LostLeadsResult:
-    """Lost leads: reasons with shares, reason × type, and the list of lost leads."""
+    """Lost leads: reasons with shares, reasons by type and manager, and the list of lost leads."""
 
     meta: ReportMeta
     reasons: pd.DataFrame
     total: dict[str, Any]
     by_type: pd.DataFrame
-    matrix: pd.DataFrame
+    by_manager: pd.DataFrame
     leads: LeadList
-    by_manager: pd.DataFrame = field(default_factory=pd.DataFrame)
-    manager_matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
-    days_open: pd.DataFrame = field(default_factory=pd.DataFrame)
-    comparisons: dict[str, Comparison] = field(default_factory=dict)
-    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    days_open: pd.DataFrame
+    comparisons: dict[str, Comparison]
+    trend: pd.DataFrame
+    trend_grain: Grain
+
+    def __post_init__(self) -> None:
+        _check([(C.REASONS, self.reasons), (C.reasons_by("lead_type"), self.by_type),
+                (C.reasons_by("manager"), self.by_manager), (C.timing("reason"), self.days_open),
+                (C.TREND, self.trend)])  # fmt: skip
+        _check([(C.COMPARE_LOST, c.rows) for c in self.comparisons.values()])
 
 
 @dataclass(frozen=True, eq=False)
 class EmployeeResult:
-    """Employee performance: one row per manager, the total, and each manager's leads."""
+    """Employee performance: one row per manager with the fair-comparison columns, and each manager's leads."""
 
     meta: ReportMeta
     rows: pd.DataFrame
     total: dict[str, Any]
+    team_rate: float | None  # converted ÷ leads of the whole team, 0..1: the funnel's centre line
+    funnel: pd.DataFrame  # the funnel limits along the leads axis, for the chart
     by_status: pd.DataFrame
     leads: LeadList
-    comparisons: dict[str, Comparison] = field(default_factory=dict)
-    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
-    timing: pd.DataFrame = field(default_factory=pd.DataFrame)
-    curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparisons: dict[str, Comparison]
+    trend: pd.DataFrame
+    trend_grain: Grain
+    timing: pd.DataFrame
+    curve: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        key = "manager"
+        _check([(C.MANAGERS, self.rows), (C.FUNNEL, self.funnel), (C.BY_STATUS, self.by_status),
+                (C.TREND, self.trend), (C.timing(key), self.timing), (C.CURVE, self.curve)])  # fmt: skip
+        _check([(C.compare_rows(key), c.rows) for c in self.comparisons.values()])
 
     def leads_of(self, manager: str) -> pd.DataFrame:
         """The expandable list of one manager's leads, in order (fetched now)."""

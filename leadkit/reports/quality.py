@@ -1,0 +1,72 @@
+"""The data-quality summary of a scope: what was read, what the scope left out and why, what is odd in it."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from leadkit.frames import fetch
+from leadkit.leads import Leads
+from leadkit.model import NO_REASON, NOT_SET, UNASSIGNED
+from leadkit.reports.measures import tally
+from leadkit.reports.selection import conditions
+from leadkit.results.quality import DataQuality
+from leadkit.scope import Scope
+
+IN_SCOPE = ("no_lead_type", "unassigned", "no_branch", "lost_without_reason", "won_placed_by_status",
+            "won_without_order_or_sale", "closed_without_close_date", "closed_before_created")  # fmt: skip
+
+
+def _counts(t: ir.Table, scope: Scope) -> dict[str, ir.Value]:
+    in_period, passes = conditions(t, scope)
+    n = lambda cond: tally(t, cond)  # noqa: E731
+    keep = in_period & passes
+    date = t[scope.date_column]
+    no_ids = t.is_won & t.order_id.isnull() & t.sale_id.isnull()
+    return {
+        "rows": t.count(),
+        "no_date": n(date.isnull() & ~t.is_open),
+        "no_date_open": n(date.isnull() & t.is_open),
+        "outside_period": n(date.notnull() & ~in_period),
+        "filtered_out": n(in_period & ~passes),
+        "in_scope": n(keep),
+        "no_lead_type": n(keep & (t.lead_type == NOT_SET)),
+        "unassigned": n(keep & (t.manager == UNASSIGNED)),
+        "no_branch": n(keep & (t.branch == NOT_SET)),
+        "lost_without_reason": n(keep & t.is_lost & (t.reason == NO_REASON)),
+        "won_placed_by_status": n(keep & no_ids & t.status_result.notnull()),
+        "won_without_order_or_sale": n(keep & no_ids & t.status_result.isnull()),
+        "closed_without_close_date": n(keep & (t.is_won | t.is_lost) & t.closed_at.isnull()),
+        "closed_before_created": n(keep & (t.closed_at < t.created_at)),
+    }  # fmt: skip
+
+
+def data_quality(leads: Leads, scope: Scope) -> DataQuality:
+    """Counts of the whole table under ``scope`` (one query), and the filter values that match nothing."""
+    t = leads.table
+    got = {k: int(v or 0) for k, v in fetch(t.aggregate(**_counts(t, scope))).iloc[0].items()}
+    excluded: dict[str, int] = {}
+    if scope.period is not None:
+        excluded = {k: got[k] for k in ("no_date", "no_date_open", "outside_period")}
+        if scope.basis == "created":
+            excluded["no_date"] += excluded.pop("no_date_open")
+    excluded["filtered_out"] = got["filtered_out"]
+    return DataQuality(
+        source=leads.label,
+        rows_read=leads.rows_read,
+        rows_loaded=got["rows"],
+        leads_in_scope=got["in_scope"],
+        excluded=excluded,
+        in_scope={k: got[k] for k in IN_SCOPE},
+        unmatched_filters=_unmatched(t, scope),
+    )
+
+
+def _unmatched(t: ir.Table, scope: Scope) -> dict[str, list[str]]:
+    """Filter values that match no lead at all: usually a typo worth pointing out."""
+    found: dict[str, list[str]] = {}
+    for column, values in scope.filters.items():
+        present = set(fetch(t.filter(t[column].isin(list(values))).select(column).distinct())[column])
+        missing = [v for v in values if v not in present]
+        if missing:
+            found[column] = missing
+    return found
