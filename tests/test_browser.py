@@ -10,9 +10,9 @@ from conftest import params_for
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
+from leadkit.api import compute
 from leadkit.leads import load_leads
 from leadkit.render.html import page, report_body
-from leadkit.reports import compute
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]  # fmt: skip

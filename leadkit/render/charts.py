@@ -1,12 +1,15 @@
 """Charts as SVG bytes (matplotlib, no global pyplot state): safe in threads and kernels.
 
-They draw what the result holds and compute nothing new, except the funnel's curved
-limits, which are the same formula as the table's, evaluated along the x axis.
+They draw what the result holds and compute nothing: the team rate and the funnel
+limits come with the result. Text from data is never parsed as mathtext (``$x$``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -17,9 +20,10 @@ from matplotlib.figure import Figure
 from leadkit.model import NO_REASON, TOTAL
 from leadkit.render.labels import column, value, word
 from leadkit.render.views import View
-from leadkit.reports.results import EmployeeResult, LostLeadsResult, Result
-from leadkit.reports.stats import Z95
+from leadkit.results import EmployeeResult, LostLeadsResult, Result
 
+P = ParamSpec("P")
+R = TypeVar("R")
 BAR, LOST, GREY = "#3b6ea8", "#c0504d", "#999999"
 MAX_BARS = 25
 
@@ -36,11 +40,23 @@ def _svg(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def literal_text(draw: Callable[P, R]) -> Callable[P, R]:
+    """Draw with mathtext off: a "$5$ off" lead type is shown as written, never parsed (or failing)."""
+
+    @functools.wraps(draw)
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> R:
+        with rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
+
+
 def _figure(n_bars: int = 10, height: float | None = None) -> tuple[Figure, Axes]:
     fig = Figure(figsize=(8.0, height or max(1.6, 0.32 * n_bars + 0.9)))
     return fig, fig.add_subplot()
 
 
+@literal_text
 def conversion_chart(view: View, lang: str) -> bytes | None:
     """Horizontal bars of conversion % per row, with the Wilson 95% interval as whiskers."""
     rows = view.summary[view.summary[view.key] != TOTAL].dropna(subset=["conversion_pct"]).head(MAX_BARS)
@@ -63,6 +79,7 @@ def conversion_chart(view: View, lang: str) -> bytes | None:
     return _svg(fig)
 
 
+@literal_text
 def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
     """Bars by count with the cumulative share of named reasons; "(no reason)" grey, apart."""
     rows = result.reasons.head(MAX_BARS)
@@ -83,19 +100,17 @@ def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
     return _svg(fig)
 
 
+@literal_text
 def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
     """Each manager's conversion against their number of leads, inside the team's 95% limits."""
     rows = result.rows.dropna(subset=["conversion_pct"])
-    leads, converted = result.total["leads"] or 0, result.total["converted"] or 0
-    if rows.empty or not leads:
+    if rows.empty or result.team_rate is None:
         return None
-    team = converted / leads
     fig, ax = _figure(height=4.2)
-    n = np.linspace(1, max(float(rows["leads"].max()) * 1.05, 2), 200)
-    half = Z95 * np.sqrt(team * (1 - team) / n)
-    ax.plot(n, np.clip(team + half, 0, 1) * 100, color=GREY, linestyle="--", linewidth=1)
-    ax.plot(n, np.clip(team - half, 0, 1) * 100, color=GREY, linestyle="--", linewidth=1)
-    ax.axhline(team * 100, color=GREY, linewidth=1, label=word("team", lang))
+    limits = result.funnel
+    ax.plot(limits["leads"], limits["limit_high_pct"].astype(float), color=GREY, linestyle="--", linewidth=1)
+    ax.plot(limits["leads"], limits["limit_low_pct"].astype(float), color=GREY, linestyle="--", linewidth=1)
+    ax.axhline(result.team_rate * 100, color=GREY, linewidth=1, label=word("team", lang))
     colours = [LOST if v == "below" else "#2e7d32" if v == "above" else BAR for v in rows["vs_team"]]
     ax.scatter(rows["leads"], rows["conversion_pct"].astype(float), color=colours, zorder=3)
     for name, x, y in zip(rows["manager"], rows["leads"], rows["conversion_pct"].astype(float), strict=True):
@@ -107,6 +122,7 @@ def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
     return _svg(fig)
 
 
+@literal_text
 def trend_chart(result: Result, lang: str) -> bytes | None:
     """Conversion % per period: the total bold, each lead type thin."""
     trend = result.trend
@@ -127,6 +143,7 @@ def trend_chart(result: Result, lang: str) -> bytes | None:
     return _svg(fig)
 
 
+@literal_text
 def curve_chart(result: Result, lang: str) -> bytes | None:
     """Cumulative conversion (and loss) by days since creation, as steps."""
     curve = getattr(result, "curve", pd.DataFrame())

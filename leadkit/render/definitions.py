@@ -1,19 +1,13 @@
-"""The definitions printed on every report, in English and Russian (DOMAIN.md, verbatim in spirit)."""
+"""The definitions printed on every report, in English and Russian (DOMAIN.md, verbatim in spirit).
+
+The sentences are templates filled from the ``Method`` the result was computed with, so a
+printed threshold (minimum leads, z, alpha, trend length…) is always the one used.
+"""
 
 from __future__ import annotations
 
-TITLES = {
-    "en": {
-        "lead_conversion": "Lead conversion",
-        "lost_leads": "Lost leads",
-        "employee_performance": "Employee performance",
-    },
-    "ru": {
-        "lead_conversion": "Конверсия обращений",
-        "lost_leads": "Закрытые неуспешно",
-        "employee_performance": "Эффективность сотрудников",
-    },
-}
+from leadkit.method import Method
+from leadkit.render.labels import count_words, number, percent_plain
 
 TEXTS = {
     "en": {
@@ -29,7 +23,7 @@ TEXTS = {
         "conversion_pct": "Conversion % = converted ÷ leads in scope × 100. Open leads (New, In "
         "progress, Pending) stay in the denominator and are shown under Open.",
         "closed_pct": "Closed-only conversion % = won ÷ (won + lost) × 100, among leads already closed.",
-        "wilson": "95% interval: the Wilson score interval of conversion % (z = 1.96); the fewer "
+        "wilson": "{conf} interval: the Wilson score interval of conversion % (z = {z}); the fewer "
         "the leads, the wider it is.",
         "lost": "Lost: a lead whose status is in the Lost group; its reason is the status name. "
         "A lost lead without a meaningful reason is shown as '(no reason)', never dropped.",
@@ -41,18 +35,18 @@ TEXTS = {
         "change": "Change: the same figures for the previous period (the previous month, quarter, "
         "year or week; for other ranges as many days just before) and for the same dates a year "
         "earlier; pp = percentage points.",
-        "significance": "Significant: a two-sided two-proportion z-test (pooled) gives p < 0.05, so "
+        "significance": "Significant: a two-sided two-proportion z-test (pooled) gives p < {alpha}, so "
         "the change is larger than chance alone would explain.",
-        "trend": "Trend: conversion % per month (per ISO week when the period is shorter than a "
-        "month) over the 12 months or weeks ending with the period, per lead type and in total.",
+        "trend": "Trend: conversion % per month (per ISO week when the period has at most {weekly_days}) "
+        "over the {trend_length} or as many weeks ending with the period, per lead type and in total.",
         "time_to_convert": "Days to convert: for won leads, the days from creation to close — "
         "median, 75th and 90th percentile.",
         "curve": "Cumulative conversion: the share of leads won within N days of creation "
         "(Aalen–Johansen estimate), leads still open at the report date counted only while open "
         "and lost leads as the competing outcome, so recent leads are not judged too early.",
-        "few_leads": "Managers with fewer than 30 leads are flagged, not ranked; the ranking orders "
-        "the others by the lower bound of their 95% interval.",
-        "funnel": "Funnel limits: the team's conversion ± 1.96 standard errors at the manager's "
+        "few_leads": "Managers with fewer than {min_leads} are flagged, not ranked; the ranking orders "
+        "the others by the lower bound of their {conf} interval.",
+        "funnel": "Funnel limits: the team's conversion ± {z} standard errors at the manager's "
         "number of leads; a manager above or below them differs from the team beyond chance.",
         "mix": "Expected on mix = Σ over lead types of (the manager's share of leads of that type × "
         "the team's conversion for it); the difference in pp shows results given the leads received.",
@@ -77,7 +71,7 @@ TEXTS = {
         "«Открыто».",
         "closed_pct": "Конверсия закрытых % = успешные ÷ (успешные + неуспешные) × 100, только "
         "среди уже закрытых обращений.",
-        "wilson": "Интервал 95%: доверительный интервал Уилсона для конверсии % (z = 1,96); чем "
+        "wilson": "Интервал {conf}: доверительный интервал Уилсона для конверсии % (z = {z}); чем "
         "меньше обращений, тем он шире.",
         "lost": "Закрыто неуспешно: обращение со статусом из группы «Закрыто неуспешно»; "
         "причина — название статуса. Обращение без осмысленной причины показано как «(без "
@@ -91,17 +85,17 @@ TEXTS = {
         "или неделю; для прочих диапазонов — столько же дней непосредственно перед ним) и за те же "
         "даты годом ранее; п.п. — процентные пункты.",
         "significance": "Значимо: двусторонний z-тест двух долей (объединённая оценка) даёт "
-        "p < 0,05, то есть изменение больше, чем объясняется случайностью.",
-        "trend": "Динамика: конверсия % по месяцам (по ISO-неделям, если период короче месяца) за "
-        "12 месяцев или недель, заканчивающихся периодом, по типам обращений и в целом.",
+        "p < {alpha}, то есть изменение больше, чем объясняется случайностью.",
+        "trend": "Динамика: конверсия % по месяцам (по ISO-неделям, если в периоде не более {weekly_days}) "
+        "за последние {trend_length} или столько же недель до конца периода, по типам обращений и в целом.",
         "time_to_convert": "Дней до конверсии: для успешных обращений — дней от создания до "
         "закрытия: медиана, 75-й и 90-й процентили.",
         "curve": "Накопленная конверсия: доля обращений, успешных в течение N дней после создания "
         "(оценка Аалена–Юхансена); открытые на дату отчёта учитываются, пока открыты, неуспешные — "
         "как конкурирующий исход, поэтому свежие обращения не оцениваются преждевременно.",
-        "few_leads": "Менеджеры, у которых меньше 30 обращений, отмечены и не ранжируются; рейтинг "
-        "упорядочивает остальных по нижней границе 95% интервала.",
-        "funnel": "Контрольные границы: конверсия команды ± 1,96 стандартной ошибки при числе "
+        "few_leads": "Менеджеры, у которых меньше {min_leads}, отмечены и не ранжируются; рейтинг "
+        "упорядочивает остальных по нижней границе интервала {conf}.",
+        "funnel": "Контрольные границы: конверсия команды ± {z} стандартной ошибки при числе "
         "обращений менеджера; выше или ниже них — отличие от команды больше случайного.",
         "mix": "Ожидаемая по структуре = Σ по типам обращений (доля обращений этого типа у "
         "менеджера × конверсия команды по типу); разница в п.п. показывает результат с учётом "
@@ -122,10 +116,19 @@ USED = {
 }  # fmt: skip
 
 
-def title(report: str, lang: str) -> str:
-    return TITLES[lang][report]
+def values(method: Method, lang: str) -> dict[str, str]:
+    """The method's numbers as the sentences print them, in ``lang``."""
+    return {
+        "conf": percent_plain(method.confidence * 100, lang),
+        "z": number(method.z, lang, 2),
+        "alpha": number(method.alpha, lang, 3).rstrip("0"),
+        "min_leads": count_words(method.min_leads, "leads_gen", lang),
+        "trend_length": count_words(method.trend_length, "months", lang),
+        "weekly_days": count_words(method.weekly_up_to_days, "days_gen", lang),
+    }
 
 
-def definitions(report: str, lang: str) -> tuple[tuple[str, str], ...]:
+def definitions(report: str, lang: str, method: Method) -> list[tuple[str, str]]:
     """(key, sentence) pairs for ``report`` in ``lang``, in the order they are printed."""
-    return tuple((k, TEXTS[lang][k]) for k in USED[report])
+    filled = values(method, lang)
+    return [(k, TEXTS[lang][k].format(**filled)) for k in USED[report]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,9 @@ from xlsxwriter.worksheet import Worksheet
 from leadkit.atomic import atomic_path
 from leadkit.model import TOTAL
 from leadkit.render import labels as L
-from leadkit.render.jsonout import to_dict
+from leadkit.render.definitions import definitions
 from leadkit.render.views import View, view_of
-from leadkit.reports.lists import LeadList
-from leadkit.reports.results import Result
+from leadkit.results import LeadList, Result
 
 MAX_ROWS = 1_048_576  # an Excel sheet's rows, the header included
 MAX_MANAGER_SHEETS = 30
@@ -79,14 +79,10 @@ def _write_cell(
         ws.write_number(r, c, float(x), f.days if kind == "days" else f.p)
     elif kind == "date":
         ws.write_datetime(r, c, pd.Timestamp(x).to_pydatetime(), f.date)
-    elif name == "vs_team":
-        ws.write_string(r, c, L.VS_TEAM[lang].get(str(x), ""))
-    elif isinstance(x, bool):
-        ws.write_boolean(r, c, x)
+    elif kind in ("verdict", "group") or isinstance(x, bool):
+        ws.write_string(r, c, L.cell(name, x, lang, kind))  # words, not TRUE/FALSE: да/нет, above/выше
     elif isinstance(x, (int, float)):
         ws.write_number(r, c, float(x), f.total_int if total else f.int)
-    elif name == "status_group":
-        ws.write_string(r, c, L.GROUPS[lang].get(str(x), str(x)))
     else:
         ws.write_string(r, c, L.value(x, lang), f.total_text if total else None)
 
@@ -96,7 +92,7 @@ def _widths(frame: pd.DataFrame, headers: list[str]) -> list[float]:
     for col, head in zip(frame.columns, headers, strict=True):
         sample = frame[col].head(2000).map(lambda v: len(str(v)) if not L.missing(v) else 0)
         longest = int(sample.max()) if len(sample) else 0
-        if str(col) in L.DATE_COLUMNS:
+        if L.kind_of(str(col)) == "date":
             longest = 16
         widths.append(min(max(longest, len(head) * 0.9, 6) + 2, 60))
     return widths
@@ -177,23 +173,32 @@ def _chart(wb: Workbook, ws: Worksheet, sheet: str, view: View, n_rows: int, lan
     ws.insert_chart(last + 3, 0, chart)
 
 
-def _summary_sheet(wb: Workbook, used: set[str], view: View, data: dict[str, Any], f: _Formats, lang: str) -> None:
+@dataclass(frozen=True)
+class Heading:
+    """What every sheet repeats: the report's title, its period and its filters, in words."""
+
+    title: str
+    period: str
+    filters: str
+
+    @classmethod
+    def of(cls, result: Result, lang: str) -> Heading:
+        filters = f"{L.word('filters', lang)}: {L.filters_text(result.meta.scope.filters, lang)}"
+        return cls(L.title(result.meta.report, lang), L.period_title(result.meta.scope.period, lang), filters)
+
+
+def _summary_sheet(wb: Workbook, used: set[str], view: View, head: Heading, f: _Formats, lang: str) -> None:
     name = safe_sheet_name(L.word("summary", lang), used)
     ws = wb.add_worksheet(name)
-    period = L.period_text(data["period"], lang)
-    ws.write_string(0, 0, data["title"], f.title)
-    ws.write_string(1, 0, period, f.muted)
-    filters = "; ".join(
-        f"{L.word(k, lang)}: {', '.join(L.value(v, lang) for v in vs)}" for k, vs in data["filters"].items() if vs
-    )
-    ws.write_string(2, 0, f"{L.word('filters', lang)}: {filters or L.word('none', lang)}", f.muted)
-    last = _table(ws, view.summary, HEADER_ROW, f, lang, key=view.key)
+    ws.write_string(0, 0, head.title, f.title)
+    ws.write_string(1, 0, head.period, f.muted)
+    ws.write_string(2, 0, head.filters, f.muted)
+    _table(ws, view.summary, HEADER_ROW, f, lang, key=view.key)
     n_rows = len(view.summary) - 1  # without the total
     ws.freeze_panes(HEADER_ROW + 1, 1)
     ws.autofilter(HEADER_ROW, 0, HEADER_ROW + max(n_rows, 0), len(view.summary.columns) - 1)
-    _print_setup(ws, data["title"], period, HEADER_ROW)
+    _print_setup(ws, head.title, head.period, HEADER_ROW)
     _chart(wb, ws, name, view, n_rows, lang)
-    del last
 
 
 def _list_sheets(
@@ -239,46 +244,47 @@ def _pairs(ws: Worksheet, row: int, head: tuple[str, str], pairs: list[tuple[str
     return row + 1
 
 
-def _definitions_sheet(wb: Workbook, used: set[str], data: dict[str, Any], f: _Formats, lang: str) -> None:
+def _definitions_sheet(wb: Workbook, used: set[str], result: Result, head: Heading, f: _Formats, lang: str) -> None:
+    meta = result.meta
     ws = wb.add_worksheet(safe_sheet_name(L.word("definitions", lang), used))
     ws.set_column(0, 0, 48)
     ws.set_column(1, 1, 110)
-    ws.write_string(0, 0, data["title"], f.title)
+    ws.write_string(0, 0, head.title, f.title)
     rows: list[tuple[str, str | int]] = [
-        (L.word("period", lang), L.period_text(data["period"], lang)),
-        (L.word("basis", lang), L.word(data["period"]["basis"], lang) if data["period"] else "—"),
+        (L.word("period", lang), head.period),
+        (L.word("basis", lang), L.word(meta.scope.basis, lang) if meta.scope.period else "—"),
     ]
     rows += [
         (L.word(k, lang), ", ".join(L.value(v, lang) for v in vs) or L.word("none", lang))
-        for k, vs in data["filters"].items()
+        for k, vs in meta.scope.filters.as_dict().items()
     ]
-    rows += [(L.word("source", lang), data["data_quality"]["source"]), (L.word("timezone", lang), data["timezone"])]
-    rows += [(L.word("generated", lang), data["generated_at"])]
-    quality = data["data_quality"]
+    rows += [(L.word("source", lang), meta.data_quality.source), (L.word("timezone", lang), meta.timezone)]
+    rows += [(L.word("generated", lang), meta.generated_at.isoformat())]
+    quality = meta.data_quality.as_dict()
     items = [(k, quality[k]) for k in ("rows_read", "rows_loaded", "leads_in_scope")]
     items += list(quality["excluded"].items()) + list(quality["in_scope"].items())
     row = _pairs(ws, 2, (L.word("parameters", lang), L.word("value", lang)), rows, f)
     row = _pairs(ws, row + 1, (L.word("definitions", lang), ""), [], f)
-    for text in data["definitions"].values():
+    for _, text in definitions(meta.report, lang, meta.method):
         ws.merge_range(row, 0, row, 1, "", f.wrap)
         ws.write_string(row, 0, text, f.wrap)
         ws.set_row(row, 15 * (1 + len(text) // 140))
         row += 1
     quality_rows = [(L.QUALITY[lang].get(k, k), v) for k, v in items]
     _pairs(ws, row + 1, (L.word("data_quality", lang), L.column("leads", lang)), quality_rows, f)
-    _print_setup(ws, data["title"], L.period_text(data["period"], lang), 0)
+    _print_setup(ws, head.title, head.period, 0)
 
 
-def write_workbook(result: Result, path: str | Path) -> Path:
-    """Write ``result`` to ``path`` atomically; an earlier file survives any failure."""
-    lang, view, data = result.meta.lang, view_of(result), to_dict(result)
-    period = L.period_text(data["period"], lang)
+def write_workbook(result: Result, path: str | Path, lang: str = "en") -> Path:
+    """Write ``result`` in ``lang`` to ``path`` atomically; an earlier file survives any failure."""
+    view, head = view_of(result), Heading.of(result, lang)
+    period = head.period
     with atomic_path(path) as tmp:
         options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         wb = xlsxwriter.Workbook(str(tmp), options)
-        wb.set_properties({"title": f"{data['title']} — {period}", "comments": "leadkit"})
+        wb.set_properties({"title": f"{head.title} — {period}", "comments": "leadkit"})
         f, used = _Formats(wb, lang), set[str]()
-        _summary_sheet(wb, used, view, data, f, lang)
+        _summary_sheet(wb, used, view, head, f, lang)
         for extra in view.extras:
             if not extra.frame.empty:
                 title = L.word(extra.key, lang, **extra.args)
@@ -294,6 +300,6 @@ def write_workbook(result: Result, path: str | Path) -> Path:
             if 0 < len(groups) <= MAX_MANAGER_SHEETS:
                 for name in groups:
                     _list_sheets(wb, used, L.value(name, lang), details.where(name), f, lang, period)
-        _definitions_sheet(wb, used, data, f, lang)
+        _definitions_sheet(wb, used, result, head, f, lang)
         wb.close()
     return Path(path)

@@ -18,13 +18,15 @@ from markupsafe import Markup
 from leadkit.model import TOTAL
 from leadkit.render import labels as L
 from leadkit.render.charts import charts
-from leadkit.render.jsonout import to_dict
+from leadkit.render.definitions import definitions
 from leadkit.render.views import View, view_of
-from leadkit.reports.results import Result
+from leadkit.results import Result
+from leadkit.results.contract import kind_of
+from leadkit.version import __version__
 
 LIST_LIMIT = 300  # rows of each list on screen
 PRINT_LIST_ROWS = 50  # of those, rows printed: a long list belongs in Excel, not on 100 pages
-TEXT_COLUMNS = {"lead_type", "manager", "reason", "lead_id", "status", "status_group", "client", "branch", "check"}
+TEXT_KINDS = ("text", "group", "verdict", "flag", "period")
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,7 @@ def html_table(
     kinds = kinds or {}
     known = set(L.COLUMNS["en"])
     headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
-    css = [
-        "text" if c in TEXT_COLUMNS or c == key or c == "vs_team" or pd.api.types.is_bool_dtype(shown[c]) else "num"
-        for c in columns
-    ]
+    css = ["text" if c == key or c == "check" or kind_of(c) in TEXT_KINDS else "num" for c in columns]
     rows = [
         {
             "cells": [L.cell(c, v, lang, kinds.get(c)) for c, v in zip(columns, row, strict=True)],
@@ -84,22 +83,41 @@ def html_table(
     return HtmlTable(headers, css, rows, cut=cut, **kw)
 
 
+def components() -> Any:
+    """The template macros a report page is made of: table, meta_line, definitions_list."""
+    return environment().get_template("components.html.j2").module
+
+
 def table_html(table: HtmlTable) -> str:
     """One table as HTML, with the same macro the report uses."""
-    return str(environment().get_template("table.html.j2").module.table(table))  # type: ignore[attr-defined]
+    return str(components().table(table))
 
 
-def _meta_lines(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
-    filters = [
-        f"{L.word(k, lang)}: {', '.join(L.value(v, lang) for v in vals)}" for k, vals in data["filters"].items() if vals
-    ]
-    basis = L.word(data["period"]["basis"], lang) if data["period"] else "—"
+def meta_html(result: Result, lang: str) -> str:
+    """The line under a report's title, as HTML."""
+    return str(components().meta_line(meta_lines(result, lang)))
+
+
+def definitions_html(result: Result, lang: str) -> str:
+    """The report's definitions, as HTML."""
+    return str(components().definitions_list(L.word("definitions", lang), definition_texts(result, lang)))
+
+
+def definition_texts(result: Result, lang: str) -> list[str]:
+    return [text for _, text in definitions(result.meta.report, lang, result.meta.method)]
+
+
+def meta_lines(result: Result, lang: str) -> list[tuple[str, str]]:
+    """The line under a report's title: basis, filters, source, time zone, when it was made."""
+    meta = result.meta
+    basis = L.word(meta.scope.basis, lang) if meta.scope.period else "—"
+    generated = L.stamp(pd.Timestamp(meta.generated_at).tz_convert(None), lang) + " UTC"
     return [
         (L.word("basis", lang), basis),
-        (L.word("filters", lang), "; ".join(filters) or L.word("none", lang)),
-        (L.word("source", lang), data["data_quality"]["source"]),
-        (L.word("timezone", lang), data["timezone"]),
-        (L.word("generated", lang), L.stamp(pd.Timestamp(data["generated_at"]).tz_convert(None), lang) + " UTC"),
+        (L.word("filters", lang), L.filters_text(meta.scope.filters, lang)),
+        (L.word("source", lang), meta.data_quality.source),
+        (L.word("timezone", lang), meta.timezone),
+        (L.word("generated", lang), generated),
     ]
 
 
@@ -137,20 +155,19 @@ def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
     return [_for_print(table, total, lang) for table, total in tables]
 
 
-def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
-    """The report as an HTML fragment, styled by ``report.css``; ``list_limit=0`` leaves lists out."""
-    lang, view, data = result.meta.lang, view_of(result), to_dict(result)
+def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
+    """The report as an HTML fragment in ``lang``, styled by ``report.css``; ``list_limit=0`` leaves lists out."""
+    view = view_of(result)
     drawn = charts(result, view, lang) if with_chart else []
-    quality = data["data_quality"]
+    quality = result.meta.data_quality.as_dict()
     notes = [f"{L.word(k, lang)}: {', '.join(v)} — ?" for k, v in quality["unmatched_filters"].items()]
     template = environment().get_template("report.html.j2")
-    macros = environment().get_template("table.html.j2").module
     return template.render(
-        table=macros.table,  # type: ignore[attr-defined]
+        c=components(),
         lang=lang,
-        title=data["title"],
-        period_text=L.period_text(data["period"], lang),
-        meta=_meta_lines(data, lang),
+        title=L.title(result.meta.report, lang),
+        period_text=L.period_title(result.meta.scope.period, lang),
+        meta=meta_lines(result, lang),
         charts=[
             {"alt": L.word(f"chart_{name}", lang), "svg": base64.b64encode(svg).decode("ascii")} for name, svg in drawn
         ],
@@ -164,7 +181,7 @@ def report_body(result: Result, list_limit: int = LIST_LIMIT, with_chart: bool =
         ],
         lists=_lists(view, lang, list_limit),
         lists_title=L.word(view.details_title, lang),
-        definitions=[text for _, text in result.meta.definitions],
+        definitions=definition_texts(result, lang),
         definitions_title=L.word("definitions", lang),
         quality=_quality_table(quality, lang),
         quality_title=L.word("data_quality", lang),
@@ -178,8 +195,6 @@ def stylesheet(lang: str) -> str:
 
 def page(body: str, title: str, lang: str) -> str:
     """A standalone, printable HTML document around report body HTML (already escaped)."""
-    from leadkit import __version__
-
     return (
         environment()
         .get_template("page.html.j2")
@@ -187,6 +202,6 @@ def page(body: str, title: str, lang: str) -> str:
     )
 
 
-def notebook_html(result: Result, list_limit: int = LIST_LIMIT) -> str:
+def notebook_html(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT) -> str:
     """The body with its styles, for display inside a notebook (and so in its HTML export)."""
-    return f"<style>{stylesheet(result.meta.lang)}</style>\n{report_body(result, list_limit)}"
+    return f"<style>{stylesheet(lang)}</style>\n{report_body(result, lang, list_limit)}"

@@ -1,21 +1,28 @@
 """The machine-readable contract of ``leadkit compute``: results as plain dicts and JSON.
 
-Keys are documented in the README and stable; percentages are numbers from 0 to 100,
-unrounded, and null where their denominator is 0.
+Keys are the result contract's column names (``leadkit.results.contract``), documented in
+the README and stable; percentages are numbers from 0 to 100, unrounded, and null where
+their denominator is 0. Only ``title``, ``period.name`` and ``definitions`` are words,
+in the language asked for.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
 
+from leadkit.frames import records
 from leadkit.model import TOTAL
-from leadkit.reports.measures import COUNTS, RATES, records
-from leadkit.reports.results import ConversionResult, EmployeeResult, LostLeadsResult, Result
+from leadkit.periods import Period
+from leadkit.render import labels as L
+from leadkit.render.definitions import definitions
+from leadkit.results import ConversionResult, EmployeeResult, LostLeadsResult, Result
+from leadkit.results import contract as C
 
-METRICS = [*COUNTS, *RATES]
+METRICS = (*C.COUNTS, *C.RATES)
 
 
 def _by_status(result: EmployeeResult) -> dict[str, dict[str, int]]:
@@ -30,71 +37,73 @@ def _status_totals(result: EmployeeResult) -> dict[str, int]:
     return {str(k): int(v) for k, v in sums.items()}
 
 
-JUDGEMENT = ["few_leads", "rank_by_lower_bound", "expected_pct", "mix_diff_pp", "limit_low_pct", "limit_high_pct",
-             "vs_team"]  # fmt: skip
+def period_dict(period: Period, lang: str) -> dict[str, Any]:
+    return {"label": period.label, "kind": period.kind, "start": period.start.isoformat(),
+            "end": period.end.isoformat(), "name": L.period_words(period, lang)}  # fmt: skip
 
 
-def _comparisons(result: Result) -> dict[str, Any]:
+def _comparisons(result: Result, lang: str) -> dict[str, Any]:
     out = {}
     for name, comp in result.comparisons.items():
-        period = {
-            "start": comp.period.start.isoformat(),
-            "end": comp.period.end.isoformat(),
-            "label": comp.period.label,
-        }
         total = records(pd.DataFrame([comp.total]))[0]
-        out[name] = {"period": period, "rows": records(comp.rows), "total": total}
+        out[name] = {"period": period_dict(comp.period, lang), "rows": records(comp.rows), "total": total}
     return out
 
 
-def _analysis(result: Result) -> dict[str, Any]:
-    extra: dict[str, Any] = {"comparisons": _comparisons(result), "trend": records(result.trend)}
+def _analysis(result: Result, lang: str) -> dict[str, Any]:
+    extra: dict[str, Any] = {"comparisons": _comparisons(result, lang), "trend": records(result.trend),
+                             "trend_grain": result.trend_grain}  # fmt: skip
     if not isinstance(result, LostLeadsResult):
         extra["time_to_convert"] = records(result.timing)
         extra["conversion_curve"] = records(result.curve)
     return extra
 
 
-def body(result: Result) -> dict[str, Any]:
+def body(result: Result, lang: str = "en") -> dict[str, Any]:
     """The report-specific part: rows, total and extras."""
     if isinstance(result, ConversionResult):
-        rows = records(result.rows[["lead_type", *METRICS]])
-        return {"rows": rows, "total": {"lead_type": TOTAL, **result.total}, **_analysis(result)}
+        rows = records(result.rows)
+        return {"rows": rows, "total": {"lead_type": TOTAL, **result.total}, **_analysis(result, lang)}
     if isinstance(result, LostLeadsResult):
         return {
-            "rows": records(result.reasons[["reason", "leads", "share_pct", "cum_share_pct"]]),
+            "rows": records(result.reasons),
             "total": dict(result.total),
-            "by_type": records(result.by_type[["lead_type", "reason", "leads"]]),
-            "by_manager": records(result.by_manager[["manager", "reason", "leads"]]),
+            "by_type": records(result.by_type),
+            "by_manager": records(result.by_manager),
             "days_open": records(result.days_open),
-            **_analysis(result),
+            **_analysis(result, lang),
         }
     statuses = _by_status(result)
-    columns = ["manager", *METRICS, *JUDGEMENT]
-    rows = [{**rec, "by_status": statuses.get(rec["manager"], {})} for rec in records(result.rows[columns])]
+    rows = [{**rec, "by_status": statuses.get(rec["manager"], {})} for rec in records(result.rows)]
     total = {"manager": TOTAL, **result.total, "by_status": _status_totals(result)}
-    return {"rows": rows, "total": total, **_analysis(result)}
+    return {"rows": rows, "total": total, "team_rate_pct": _pct(result.team_rate), **_analysis(result, lang)}
 
 
-def to_dict(result: Result) -> dict[str, Any]:
+def _pct(rate: float | None) -> float | None:
+    return None if rate is None else rate * 100
+
+
+def to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
     meta = result.meta
-    scope = meta.scope.as_dict()
+    scope = meta.scope
+    period = None if scope.period is None else {**period_dict(scope.period, lang), "basis": scope.basis}
     return {
         "report": meta.report,
-        "title": meta.title,
-        "lang": meta.lang,
-        "period": scope["period"],
-        "filters": scope["filters"],
+        "title": L.title(meta.report, lang),
+        "lang": lang,
+        "period": period,
+        "filters": scope.filters.as_dict(),
         "timezone": meta.timezone,
-        **body(result),
+        **body(result, lang),
         "data_quality": meta.data_quality.as_dict(),
-        "definitions": dict(meta.definitions),
+        "definitions": dict(definitions(meta.report, lang, meta.method)),
+        "method": {**asdict(meta.method), "z": meta.method.z},
         "generated_at": meta.generated_at.isoformat(),
     }
 
 
-def to_json(result: Result) -> str:
-    return json.dumps(to_dict(result), ensure_ascii=False, indent=2, allow_nan=False)
+def to_json(result: Result, lang: str = "en") -> str:
+    return json.dumps(to_dict(result, lang), ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def main_table(result: Result) -> pd.DataFrame:

@@ -1,13 +1,28 @@
-"""Words and number/date formats of every rendering, in English and Russian."""
+"""Words and number/date formats of every rendering, in English and Russian.
+
+Results hold numbers; this module holds the words: titles, column headers, phrases,
+markers, and the formats of numbers, dates and periods.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from leadkit.model import NO_REASON, NOT_SET, TOTAL, UNASSIGNED
+from leadkit.periods import Period
+from leadkit.results.contract import kind_of as contract_kind
+from leadkit.scope import Filters
+
+LANGS = ("en", "ru")
+TITLES = {
+    "en": {"lead_conversion": "Lead conversion", "lost_leads": "Lost leads",
+           "employee_performance": "Employee performance"},
+    "ru": {"lead_conversion": "Конверсия обращений", "lost_leads": "Закрытые неуспешно",
+           "employee_performance": "Эффективность сотрудников"},
+}  # fmt: skip
 
 COLUMNS = {
     "en": {
@@ -17,6 +32,7 @@ COLUMNS = {
         "closed_conversion_pct": "Closed-only %", "ci_low_pct": "95% CI low", "ci_high_pct": "95% CI high",
         "share_pct": "Share %", "lead_id": "Lead", "created_at": "Created", "closed_at": "Closed",
         "status": "Status", "status_group": "Group", "client": "Client", "branch": "Branch", "check": "Check",
+        "is_converted": "Converted", "leads_change": "Change, leads",
         "base_leads": "Leads before", "base_converted": "Converted before", "base_conversion_pct": "Conversion % before",
         "pp_change": "Change, pp", "p_value": "p", "significant": "Significant", "period": "Period",
         "median_days": "Median days", "p75_days": "75th pct, days", "p90_days": "90th pct, days", "day": "Day",
@@ -33,6 +49,7 @@ COLUMNS = {
         "closed_conversion_pct": "Конверсия закрытых %", "ci_low_pct": "95% ДИ от", "ci_high_pct": "95% ДИ до",
         "share_pct": "Доля %", "lead_id": "Обращение", "created_at": "Создано", "closed_at": "Закрыто",
         "status": "Статус", "status_group": "Группа", "client": "Клиент", "branch": "Филиал", "check": "Показатель",
+        "is_converted": "Конвертировано", "leads_change": "Изменение, обращений",
         "base_leads": "Обращений ранее", "base_converted": "Конвертировано ранее", "base_conversion_pct": "Конверсия % ранее",
         "pp_change": "Изменение, п.п.", "p_value": "p", "significant": "Значимо", "period": "Период",
         "median_days": "Медиана, дней", "p75_days": "75-й процентиль, дней", "p90_days": "90-й процентиль, дней",
@@ -50,7 +67,7 @@ WORDS = {
         "period": "Period", "all_time": "All time", "basis": "Basis", "created": "creation date",
         "closed": "close date", "filters": "Filters", "none": "none", "generated": "Generated",
         "source": "Source", "timezone": "Time zone", "definitions": "Definitions",
-        "data_quality": "Data quality", "leads_of": "Leads of", "lost_list": "Lost leads",
+        "data_quality": "Data quality", "lost_list": "Lost leads",
         "reason_by_type": "Reasons by lead type", "by_status": "Leads by status",
         "more_rows": "{shown} of {total} rows shown; the full list is in the Excel file.",
         "printed_rows": "{shown} of {total} rows printed; the full list is in the Excel file.",
@@ -61,19 +78,19 @@ WORDS = {
         "custom": "Custom range…", "yes": "yes", "no": "no", "page": "Page", "index": "leadkit reports",
         "report": "Report", "files": "Files", "built": "Source, built",
         "judgement": "Fair comparison: intervals, funnel limits and lead mix",
-        "previous": "Compared with the previous period, {label}", "year_ago": "Compared with a year earlier, {label}",
+        "previous": "Compared with the previous period: {period}", "year_ago": "Compared with a year earlier: {period}",
         "trend_table": "Conversion % by {grain}, last 12", "month": "month", "week": "week",
         "timing_by_type": "Days to convert by lead type", "timing_by_manager": "Days to convert by manager",
         "curve_table": "Cumulative conversion by days since creation", "days_open": "Days open before lost",
         "reason_by_manager": "Reasons by manager", "chart_trend": "Conversion % over time",
-        "chart_curve": "Cumulative conversion by days since creation", "chart_funnel": "Funnel plot: conversion vs leads",
+        "chart_curve": "Cumulative conversion by days since creation", "chart_funnel": "Control limits: conversion vs leads",
         "chart_pareto": "Lost leads by reason (Pareto)", "team": "team", "days_since": "days since creation",
     },
     "ru": {
         "period": "Период", "all_time": "Всё время", "basis": "База", "created": "дата создания",
-        "closed": "дата закрытия", "filters": "Фильтры", "none": "нет", "generated": "Сформирован",
+        "closed": "дата закрытия", "filters": "Фильтры", "none": "все", "generated": "Сформирован",
         "source": "Источник", "timezone": "Часовой пояс", "definitions": "Определения",
-        "data_quality": "Качество данных", "leads_of": "Обращения:", "lost_list": "Неуспешные обращения",
+        "data_quality": "Качество данных", "lost_list": "Неуспешные обращения",
         "reason_by_type": "Причины по типам обращений", "by_status": "Обращения по статусам",
         "more_rows": "Показано {shown} из {total} строк; полный список — в файле Excel.",
         "printed_rows": "Напечатано {shown} из {total} строк; полный список — в файле Excel.",
@@ -85,12 +102,12 @@ WORDS = {
         "page": "Стр.", "index": "Отчёты leadkit", "report": "Отчёт", "files": "Файлы",
         "built": "Источник, сформирован",
         "judgement": "Честное сравнение: интервалы, контрольные границы и структура обращений",
-        "previous": "Сравнение с предыдущим периодом, {label}", "year_ago": "Сравнение с тем же периодом год назад, {label}",
+        "previous": "Сравнение с предыдущим периодом: {period}", "year_ago": "Сравнение с тем же периодом годом ранее: {period}",
         "trend_table": "Конверсия % по периодам ({grain}), последние 12", "month": "месяц", "week": "неделя",
         "timing_by_type": "Дней до конверсии по типам обращений", "timing_by_manager": "Дней до конверсии по менеджерам",
         "curve_table": "Накопленная конверсия по дням с создания", "days_open": "Дней до закрытия неуспешных",
         "reason_by_manager": "Причины по менеджерам", "chart_trend": "Конверсия % во времени",
-        "chart_curve": "Накопленная конверсия по дням с создания", "chart_funnel": "Воронка: конверсия и число обращений",
+        "chart_curve": "Накопленная конверсия по дням с создания", "chart_funnel": "Контрольные границы: конверсия и число обращений",
         "chart_pareto": "Неуспешные обращения по причинам (Парето)", "team": "команда", "days_since": "дней с создания",
     },
 }  # fmt: skip
@@ -138,13 +155,37 @@ SHEETS = {
            "days_open": "Дней до закрытия", "reason_by_type": "Причины по типам", "reason_by_manager": "Причины по менеджерам",
            "by_status": "По статусам", "judgement": "Честное сравнение"},
 }  # fmt: skip
-PERCENT_COLUMNS = ("conversion_pct", "closed_conversion_pct", "ci_low_pct", "ci_high_pct", "share_pct",
-                   "base_conversion_pct", "won_cum_pct", "lost_cum_pct", "expected_pct", "limit_low_pct",
-                   "limit_high_pct", "cum_share_pct", "base_share_pct")  # fmt: skip
-POINT_COLUMNS = ("pp_change", "mix_diff_pp")
-DAY_COLUMNS = ("median_days", "p75_days", "p90_days")
 VS_TEAM = {"en": {"above": "above", "below": "below"}, "ru": {"above": "выше", "below": "ниже"}}
-DATE_COLUMNS = ("created_at", "closed_at")
+PLURALS: dict[str, dict[str, tuple[str, ...]]] = {  # English singular/plural; Russian one / few / many (1 месяц, 2 месяца, 5 месяцев)
+    "en": {"months": ("month", "months"), "leads_gen": ("lead", "leads"), "days_gen": ("day", "days"),
+           "leads": ("lead", "leads"), "days": ("day", "days")},
+    "ru": {"months": ("месяц", "месяца", "месяцев"), "leads_gen": ("обращения", "обращений", "обращений"),
+           "days_gen": ("дня", "дней", "дней"), "leads": ("обращение", "обращения", "обращений"),
+           "days": ("день", "дня", "дней")},
+}  # fmt: skip
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "ru": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь",
+           "декабрь"),
+}  # fmt: skip
+MONTHS_OF = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+             "ноября", "декабря")  # fmt: skip
+ROMAN = ("I", "II", "III", "IV")
+
+
+def filters_text(filters: Filters, lang: str) -> str:
+    """The filters in one line: "Lead types: Call, Website; Managers: Ann", or "none" / «все»."""
+    picked = [
+        f"{word(name, lang)}: {', '.join(value(v, lang) for v in values)}"
+        for name, values in filters.as_dict().items()
+        if values
+    ]
+    return "; ".join(picked) or word("none", lang)
+
+
+def title(report: str, lang: str) -> str:
+    return TITLES[lang][report]
 
 
 def column(name: str, lang: str) -> str:
@@ -152,9 +193,15 @@ def column(name: str, lang: str) -> str:
 
 
 def word(name: str, lang: str, **values: Any) -> str:
-    """A phrase in ``lang``; values that are themselves words (e.g. "month") are translated too."""
+    """A phrase in ``lang``; values that are themselves words (e.g. "month") or periods are put in words too."""
     words = WORDS[lang]
-    return words[name].format(**{k: words.get(v, v) if isinstance(v, str) else v for k, v in values.items()})
+
+    def fill(v: Any) -> Any:
+        if isinstance(v, Period):
+            return period_words(v, lang)
+        return words.get(v, v) if isinstance(v, str) else v
+
+    return words[name].format(**{k: fill(v) for k, v in values.items()})
 
 
 def missing(x: Any) -> bool:
@@ -188,11 +235,64 @@ def stamp(x: Any, lang: str, with_time: bool = True) -> str:
     return ts.strftime(fmt)
 
 
-def period_text(period: dict[str, Any] | None, lang: str) -> str:
+def percent_plain(x: float, lang: str) -> str:
+    """A whole-number percentage in running text: 95% / 95 %."""
+    return f"{x:g}" + ("\u00a0%" if lang == "ru" else "%")
+
+
+def count_words(n: int, noun: str, lang: str) -> str:
+    """``n`` with its noun in the right form: "1 month", "12 months"; «1 месяц», «2 месяца», «5 месяцев»."""
+    forms = PLURALS[lang][noun]
+    if lang == "en":
+        return f"{n} {forms[0] if n == 1 else forms[1]}"
+    tens, ones = n % 100, n % 10
+    index = 0 if ones == 1 and tens != 11 else 1 if 2 <= ones <= 4 and not 12 <= tens <= 14 else 2
+    return f"{n} {forms[index]}"
+
+
+def day_words(d: date, lang: str, with_year: bool = True, with_month: bool = True) -> str:
+    """15 March 2025 / 15 марта 2025, optionally without the month or year."""
+    month_name = MONTHS["en"][d.month - 1] if lang == "en" else MONTHS_OF[d.month - 1]
+    parts = [str(d.day), month_name if with_month else "", str(d.year) if with_year else ""]
+    return " ".join(p for p in parts if p)
+
+
+def range_words(start: date, end: date, lang: str) -> str:
+    """10–30 November 2025; 28 October – 3 November 2025; 30 December 2024 – 5 January 2025."""
+    if start.year != end.year:
+        return f"{day_words(start, lang)} – {day_words(end, lang)}"
+    if start.month != end.month:
+        return f"{day_words(start, lang, with_year=False)} – {day_words(end, lang)}"
+    return f"{start.day}–{day_words(end, lang)}"
+
+
+def period_words(period: Period | None, lang: str) -> str:
+    """The period as words: "November 2025", «ноябрь 2025», «IV квартал 2025», "week 5, 2025"."""
     if period is None:
         return word("all_time", lang)
-    lo, hi = (stamp(datetime.fromisoformat(period[k]), lang, with_time=False) for k in ("start", "end"))
-    return f"{period['label']} ({lo} – {hi})"
+    s, kind = period.start, period.kind
+    if kind == "year":
+        return str(s.year) if lang == "en" else f"{s.year} год"
+    if kind == "quarter":
+        q = (s.month - 1) // 3 + 1
+        return f"Q{q} {s.year}" if lang == "en" else f"{ROMAN[q - 1]} квартал {s.year}"
+    if kind == "month":
+        return f"{MONTHS[lang][s.month - 1]} {s.year}"
+    if kind == "week":
+        iso = s.isocalendar()
+        return f"week {iso.week}, {iso.year}" if lang == "en" else f"неделя {iso.week}, {iso.year}"
+    if kind == "day":
+        return day_words(s, lang)
+    return range_words(s, period.end, lang)
+
+
+def period_title(period: Period | None, lang: str) -> str:
+    """The period under a report's title: its words, capitalised, and the days of a week."""
+    text = period_words(period, lang)
+    text = text[:1].upper() + text[1:]
+    if period is not None and period.kind == "week":
+        text += f" ({range_words(period.start, period.end, lang)})"
+    return text
 
 
 def points(x: Any, lang: str) -> str:
@@ -203,10 +303,8 @@ def points(x: Any, lang: str) -> str:
 
 
 def kind_of(name: str) -> str:
-    """How a column is formatted: pct, points, days, p, date, text or number."""
-    kinds = [(PERCENT_COLUMNS, "pct"), (POINT_COLUMNS, "points"), (DAY_COLUMNS, "days"), (("p_value",), "p"),
-             (DATE_COLUMNS, "date")]  # fmt: skip
-    return next((kind for names, kind in kinds if name in names), "number")
+    """How a column is formatted: its contract kind, or "number" for an undeclared one (a pivot's values)."""
+    return contract_kind(name) or "number"
 
 
 def cell(name: str, x: Any, lang: str, kind: str | None = None) -> str:
@@ -218,13 +316,13 @@ def cell(name: str, x: Any, lang: str, kind: str | None = None) -> str:
         return number(x, lang, 1)
     if kind == "p":
         return number(x, lang, 3)
-    if name == "vs_team":
+    if kind == "verdict":
         return VS_TEAM[lang].get(str(x), "")
     if kind == "pct":
         return percent(x, lang)
-    if name in DATE_COLUMNS:
+    if kind == "date":
         return stamp(x, lang)
-    if name == "status_group":
+    if kind == "group":
         return GROUPS[lang].get(str(x), str(x))
     if isinstance(x, bool):
         return word("yes" if x else "no", lang)

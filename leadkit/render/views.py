@@ -1,6 +1,7 @@
 """What each report shows, as plain frames: the one place HTML, Excel and widgets agree on.
 
-A view never computes a figure; it only picks, orders, pivots and stacks what the result holds.
+A view never computes a figure; it only picks, orders, pivots and stacks what the result
+holds, with column lists from the result contract.
 """
 
 from __future__ import annotations
@@ -11,16 +12,11 @@ from typing import Any
 import pandas as pd
 
 from leadkit.model import TOTAL
-from leadkit.reports.lists import LeadList
-from leadkit.reports.results import ConversionResult, EmployeeResult, LostLeadsResult, Result
+from leadkit.results import ConversionResult, EmployeeResult, LeadList, LostLeadsResult, Result
+from leadkit.results import contract as C
 
-CONVERSION_COLUMNS = ["leads", "converted", "orders", "sales", "won", "lost", "open",
-                      "conversion_pct", "ci_low_pct", "ci_high_pct", "closed_conversion_pct"]  # fmt: skip
-JUDGEMENT_COLUMNS = ["leads", "conversion_pct", "ci_low_pct", "ci_high_pct", "rank_by_lower_bound", "few_leads",
-                     "limit_low_pct", "limit_high_pct", "vs_team", "expected_pct", "mix_diff_pp"]  # fmt: skip
-COMPARE_CONVERSION = ["leads", "converted", "conversion_pct", "base_leads", "base_converted", "base_conversion_pct",
-                      "pp_change", "p_value", "significant"]  # fmt: skip
-COMPARE_LOST = ["leads", "share_pct", "base_leads", "base_share_pct", "pp_change", "p_value", "significant"]
+COMPARE_CONVERSION = C.compare_rows("lead_type").names[1:]
+COMPARE_LOST = tuple(n for n in C.COMPARE_LOST.names[1:] if n not in ("lost", "base_lost"))
 CURVE_DAYS = (1, 3, 7, 14, 30, 60, 90, 180)
 
 
@@ -46,27 +42,44 @@ class View:
     details_title: str = "list"
 
 
-def _with_total(rows: pd.DataFrame, total: dict[str, Any], key: str, columns: list[str]) -> pd.DataFrame:
+def _with_total(rows: pd.DataFrame, total: dict[str, Any], key: str, columns: tuple[str, ...]) -> pd.DataFrame:
     frame = rows[[key, *columns]]
     last = pd.DataFrame([{key: TOTAL, **{c: total.get(c) for c in columns}}])
     return pd.concat([frame, last], ignore_index=True) if not frame.empty else last
 
 
-def _status_pivot(result: EmployeeResult) -> pd.DataFrame:
-    if result.by_status.empty:
+def pivot(
+    long: pd.DataFrame, index: str, columns: str, order: list[str], totals: pd.Series | None = None
+) -> pd.DataFrame:
+    """``long`` (index, columns, leads) as a wide table: rows in ``order``, columns by most leads first.
+
+    ``totals`` (per row, from the result) is appended as a Total column.
+    """
+    if long.empty:
         return pd.DataFrame()
-    wide = result.by_status.pivot_table(index="manager", columns="status", values="leads", aggfunc="sum", fill_value=0)
-    order = [m for m in result.rows["manager"] if m in wide.index]
-    wide = wide.loc[order, wide.sum().sort_values(ascending=False, kind="stable").index]
+    wide = long.pivot_table(index=index, columns=columns, values="leads", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=[r for r in order if r in wide.index])
+    wide = wide[wide.sum().sort_values(ascending=False, kind="stable").index].astype("int64")
+    if totals is not None:
+        wide[TOTAL] = totals.reindex(wide.index).astype("int64")
     wide.columns.name = None
     return wide.reset_index()
 
 
-def _comparisons(result: Result, key: str, columns: list[str]) -> list[Extra]:
+def _reasons_by(result: LostLeadsResult, long: pd.DataFrame, column: str) -> pd.DataFrame:
+    totals = result.reasons.set_index("reason")["leads"]
+    return pivot(long, "reason", column, list(result.reasons["reason"]), totals)
+
+
+def _status_pivot(result: EmployeeResult) -> pd.DataFrame:
+    return pivot(result.by_status, "manager", "status", list(result.rows["manager"]))
+
+
+def _comparisons(result: Result, key: str, columns: tuple[str, ...]) -> list[Extra]:
     out = []
     for name, comp in result.comparisons.items():
         frame = _with_total(comp.rows, comp.total, key, columns) if key != "reason" else comp.rows[[key, *columns]]
-        out.append(Extra(name, frame, {"label": comp.period.label}))
+        out.append(Extra(name, frame, {"period": comp.period}))
     return out
 
 
@@ -97,9 +110,9 @@ def curve_points(curve: pd.DataFrame) -> pd.DataFrame:
 def _analysis(result: Result, timing_key: str) -> list[Extra]:
     extras = []
     if not result.trend.empty:
-        pivot = trend_pivot(result.trend)
-        grain = "week" if "-W" in str(result.trend["period"].iloc[0]) else "month"
-        extras.append(Extra("trend_table", pivot, {"grain": grain}, {c: "pct" for c in pivot.columns[1:]}))
+        table = trend_pivot(result.trend)
+        kinds = {str(c): "pct" for c in table.columns[1:]}
+        extras.append(Extra("trend_table", table, {"grain": result.trend_grain}, kinds))
     if not isinstance(result, LostLeadsResult):
         if not result.timing.empty:
             extras.append(Extra(timing_key, result.timing))
@@ -110,19 +123,21 @@ def _analysis(result: Result, timing_key: str) -> list[Extra]:
 
 def view_of(result: Result) -> View:
     if isinstance(result, ConversionResult):
-        summary = _with_total(result.rows, result.total, "lead_type", CONVERSION_COLUMNS)
+        summary = _with_total(result.rows, result.total, "lead_type", (*C.COUNTS, *C.RATES))
         extras = _comparisons(result, "lead_type", COMPARE_CONVERSION) + _analysis(result, "timing_by_type")
         return View("lead_type", summary, ("conversion", "trend", "curve"), tuple(extras))
     if isinstance(result, LostLeadsResult):
-        summary = _with_total(result.reasons, result.total, "reason", ["leads", "share_pct", "cum_share_pct"])
-        extras = [Extra("reason_by_type", result.matrix), Extra("reason_by_manager", result.manager_matrix)]
+        summary = _with_total(result.reasons, result.total, "reason", C.REASONS.names[1:])
+        extras = [Extra("reason_by_type", _reasons_by(result, result.by_type, "lead_type")),
+                  Extra("reason_by_manager", _reasons_by(result, result.by_manager, "manager"))]  # fmt: skip
         extras += [Extra("days_open", result.days_open)] if not result.days_open.empty else []
         extras += _comparisons(result, "reason", COMPARE_LOST) + _analysis(result, "")
         return View("reason", summary, ("pareto", "trend"), tuple(extras), result.leads, "lost_list")
-    summary = _with_total(result.rows, result.total, "manager", CONVERSION_COLUMNS)
+    summary = _with_total(result.rows, result.total, "manager", (*C.COUNTS, *C.RATES))
     extras = [
-        Extra("judgement", result.rows[["manager", *JUDGEMENT_COLUMNS]]),
+        Extra("judgement", result.rows[["manager", "leads", "conversion_pct", "ci_low_pct", "ci_high_pct",
+                                        *C.JUDGEMENT]]),
         Extra("by_status", _status_pivot(result)),
-    ]
+    ]  # fmt: skip
     extras += _comparisons(result, "manager", COMPARE_CONVERSION) + _analysis(result, "timing_by_manager")
     return View("manager", summary, ("funnel", "trend", "curve"), tuple(extras), result.leads, "list")
