@@ -23,9 +23,9 @@ import xlsxwriter
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from leadkit.api import lost_leads
 from leadkit.leads import from_frame
 from leadkit.render.excel import write_workbook
-from leadkit.reports import lost_leads
 from leadkit.sources.demo import generate
 
 

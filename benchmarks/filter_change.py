@@ -27,7 +27,10 @@ from common import machine, table
 from data import YEAR, snapshot_path
 
 from leadkit import widgets
-from leadkit.reports import compute
+from leadkit.api import compute
+from leadkit.method import DEFAULT
+from leadkit.notebook import Workspace
+from leadkit.scope import Scope
 from leadkit.snapshot import read_snapshot
 
 REPORTS = ("lead_conversion", "lost_leads", "employee_performance")
@@ -52,8 +55,9 @@ def changes(panel: widgets.ReportPanel) -> list[Callable[[], None]]:
 
 
 def measure(name: str, leads: object, rounds: int) -> list[object]:
-    first = compute(name, leads, widgets.Scope().updated(period=YEAR))  # type: ignore[arg-type]
-    panel = widgets.ReportPanel(name, leads, first, export_dir="/tmp")  # type: ignore[arg-type]
+    first = compute(name, leads, period=YEAR)  # type: ignore[arg-type]
+    workspace = Workspace(leads, Scope(), DEFAULT, "en")  # type: ignore[arg-type]
+    panel = widgets.ReportPanel(name, workspace, first, "en", export_dir="/tmp")
     spent = {"compute": 0.0, "draw": 0.0}
     real_compute, real_draw = widgets.compute, panel._draw
 

@@ -47,8 +47,8 @@ def leadkit_figures(results: dict[str, Any]) -> dict[str, dict[str, int]]:
 def child(contender: str, mode: str, size: str, repeat: int) -> None:
     path = str(snapshot_path(size))
     if contender == "leadkit":
+        from leadkit.api import compute
         from leadkit.periods import parse_period
-        from leadkit.reports import compute
         from leadkit.scope import Scope
         from leadkit.snapshot import read_snapshot
 

@@ -10,24 +10,55 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leadkit import __version__
 from leadkit.exceptions import LeadkitError
 from leadkit.log import configure, get_logger
 from leadkit.model import REPORTS
+from leadkit.version import __version__
 
 log = get_logger("cli")
+FORMATS = ("html", "pdf", "xlsx")
 
 
-def _add_scope_options(p: argparse.ArgumentParser) -> None:
+def _add_period_options(p: argparse.ArgumentParser) -> None:
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--period", help="2025, 2025-Q1, 2025-03, 2025-W05, 2025-03-15 or A..B")
+    when.add_argument(
+        "--period", help="2025, 2025-Q1, 2025-03, 2025-W05, 2025-03-15, A..B, previous-month/-week/-quarter, all"
+    )
     when.add_argument("--start", help="first day, YYYY-MM-DD (with --end)")
     p.add_argument("--end", help="last day, YYYY-MM-DD, included (with --start)")
+
+
+def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--basis", choices=("created", "closed"), help="place leads by creation or close date")
     p.add_argument("--lead-types", help="comma-separated lead types to keep")
     p.add_argument("--managers", help="comma-separated managers to keep")
     p.add_argument("--branches", help="comma-separated branches to keep")
-    p.add_argument("--lang", choices=("en", "ru"), help="language of titles and definitions")
+    p.add_argument("--lang", choices=("en", "ru"), help="language of titles, labels and definitions")
+
+
+def _add_scope_options(p: argparse.ArgumentParser) -> None:
+    _add_period_options(p)
+    _add_filter_options(p)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number above zero."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def formats(text: str) -> tuple[str, ...]:
+    """An argparse type: a comma-separated choice of html, pdf, xlsx (at least one)."""
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"give one or more of {', '.join(FORMATS)}, comma-separated")
+    return chosen
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,8 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--from", dest="first", required=True, help="first period, e.g. 2025-01")
     batch.add_argument("--to", dest="last", required=True, help="last period, e.g. 2025-12")
     batch.add_argument("--every", choices=("month", "quarter", "week", "year"), default="month")
-    batch.add_argument("--basis", choices=("created", "closed"), help="place leads by creation or close date")
-    batch.add_argument("--lang", choices=("en", "ru"), help="language of the reports")
+    _add_filter_options(batch)
     _add_output_options(batch)
     return parser
 
@@ -73,17 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report", action="append", choices=REPORTS, help="only this report (repeatable)")
     p.add_argument("--out", help="output folder (default: params output.dir, else outputs/)")
-    p.add_argument("--formats", help="comma-separated: html,pdf,xlsx (default: params output.formats)")
+    p.add_argument("--formats", type=formats, help="comma-separated: html,pdf,xlsx (default: params output.formats)")
     p.add_argument("--force", action="store_true", help="rebuild periods whose outputs are up to date")
-    p.add_argument("--workers", type=int, help="reports run in parallel (default: the number of cores)")
-    p.add_argument("--timeout", type=int, default=600, help="seconds any one notebook cell may take")
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    if (getattr(args, "start", None) is None) != (getattr(args, "end", None) is None):
-        raise LeadkitError("give --start and --end together, or use --period")
-    names = ("period", "start", "end", "basis", "lead_types", "managers", "branches")
-    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    p.add_argument("--workers", type=positive_int, help="reports run in parallel (default: the number of cores)")
+    p.add_argument("--timeout", type=positive_int, default=600, help="seconds any one notebook cell may take")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from leadkit.commands import run_command
 
-        return run_command(args, _overrides(args))
+        return run_command(args)
     except LeadkitError as exc:
         print(f"leadkit: error: {exc}", file=sys.stderr)
         return 1

@@ -7,18 +7,20 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from leadkit.exceptions import LeadkitError
 from leadkit.leads import load_leads
-from leadkit.params import Params, PeriodSpec, load_params
+from leadkit.params import Params, load_params
 from leadkit.periods import Period, iter_periods
-from leadkit.render.jsonout import main_table, to_dict, to_json
+from leadkit.render import labels as L
+from leadkit.render.jsonout import main_table, to_json
 from leadkit.reports import compute
-from leadkit.reports.selection import select
+from leadkit.reports.quality import data_quality
+from leadkit.scope import SCOPE_KEYS, Scope
 
 if TYPE_CHECKING:
     from leadkit.sources.remonline.sync import SyncReport
@@ -28,7 +30,7 @@ def _print_table(title: str, frame_rows: list[dict[str, object]]) -> None:
     table = Table(title=title)
     columns = list(frame_rows[0]) if frame_rows else []
     for col in columns:
-        table.add_column(col, justify="left" if col in ("lead_type", "manager", "reason") else "right")
+        table.add_column(col, justify="left" if col in ("lead_type", "manager", "reason", "check") else "right")
     for row in frame_rows:
         table.add_row(*[_cell(row[c]) for c in columns])
     Console(width=None if sys.stdout.isatty() else 200).print(table)
@@ -42,70 +44,62 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def cmd_compute(args: argparse.Namespace, overrides: dict[str, object]) -> int:
-    result = compute(args.report, load_params(args.params), None, lang=args.lang, **overrides)
+def scope_of(args: argparse.Namespace, params: Params) -> Scope:
+    """The params file's scope with the command line's period, basis and filters on top."""
+    given = {key: getattr(args, key, None) for key in SCOPE_KEYS}
+    return params.scope().updated(**given)
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    params = load_params(args.params)
+    scope = scope_of(args, params)  # a bad period fails before any loading
+    result = compute(args.report, load_leads(params), scope, params.method())
+    lang = args.lang or params.lang
     if args.format == "json":
-        sys.stdout.write(to_json(result) + "\n")
+        sys.stdout.write(to_json(result, lang) + "\n")
     elif args.format == "csv":
         sys.stdout.write(main_table(result).to_csv(index=False))
     else:
-        data = to_dict(result)
-        period = data["period"]["label"] if data["period"] else "all time"
         rows = [{str(k): v for k, v in r.items()} for r in main_table(result).to_dict("records")]
-        _print_table(f"{data['title']} — {period}", rows)
-        _print_quality(data["data_quality"])
+        _print_table(f"{L.title(args.report, lang)} — {L.period_title(scope.period, lang)}", rows)
+        _print_quality(result.meta.data_quality.as_dict(), lang)
     return 0
 
 
-def _print_quality(quality: dict[str, object]) -> None:
-    rows = [{"check": k, "leads": v} for k, v in _flatten(quality)]
-    _print_table("Data quality", rows)
+def _print_quality(quality: dict[str, Any], lang: str) -> None:
+    names = L.QUALITY[lang]
+    counts = {k: quality[k] for k in ("rows_read", "rows_loaded", "leads_in_scope")}
+    counts |= quality["excluded"] | quality["in_scope"]
+    rows: list[dict[str, object]] = [{"check": names.get(k, k), "leads": v} for k, v in counts.items()]
+    rows += [{"check": f"{L.word(k, lang)}: ?", "leads": ", ".join(v)} for k, v in quality["unmatched_filters"].items()]
+    _print_table(L.word("data_quality", lang), rows)
 
 
-def _flatten(data: dict[str, object], prefix: str = "") -> list[tuple[str, object]]:
-    out: list[tuple[str, object]] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out += _flatten(value, f"{prefix}{key}.")
-        else:
-            out.append((f"{prefix}{key}", value))
-    return out
-
-
-def cmd_check(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     params = load_params(args.params)
-    leads = load_leads(params)
-    _, quality = select(leads, params.scope().updated(**overrides))
+    scope = scope_of(args, params)
+    quality = data_quality(load_leads(params), scope).as_dict()
     if args.format == "json":
-        sys.stdout.write(json.dumps(quality.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(quality, ensure_ascii=False, indent=2) + "\n")
     else:
-        _print_quality(quality.as_dict())
+        _print_quality(quality, args.lang or params.lang)
     return 0
 
 
-def _formats(text: str | None) -> tuple[str, ...] | None:
-    if not text:
-        return None
-    chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    unknown = [f for f in chosen if f not in ("html", "pdf", "xlsx")]
-    if unknown:
-        raise LeadkitError(f"--formats: unknown format(s) {unknown}; choose from html, pdf, xlsx")
-    return chosen
-
-
-def _batch(args: argparse.Namespace, params: Params, periods: list[Period | None], basis: str | None = None) -> int:
+def _batch(args: argparse.Namespace, params: Params, periods: list[Period | None], scope: Scope) -> int:
     from leadkit.pipeline.batch import run_batch
 
     summary = run_batch(
         params,
         periods,
+        scope=scope,
+        lang=args.lang,
         reports=args.report,
         out=Path(args.out) if args.out else None,
-        formats=_formats(args.formats),
+        formats=args.formats,
         force=args.force,
         workers=args.workers,
         timeout=args.timeout,
-        basis=basis,
         show_progress=sys.stderr.isatty(),
     )
     console = Console(stderr=True)
@@ -120,33 +114,22 @@ def _batch(args: argparse.Namespace, params: Params, periods: list[Period | None
     return 0 if summary.ok else 1
 
 
-def _with_options(params: Params, args: argparse.Namespace, overrides: dict[str, object]) -> Params:
-    scope = params.scope().updated(**overrides)
-    changes: dict[str, object] = {"filters": scope.filters.as_dict()}
-    if args.lang:
-        changes["lang"] = args.lang
-    if scope.period is not None:
-        changes["period"] = PeriodSpec(start=scope.period.start, end=scope.period.end, basis=scope.basis)
-    elif args.basis:
-        changes["period"] = None
-    return params.model_copy(update=changes)
-
-
-def cmd_run(args: argparse.Namespace, overrides: dict[str, object]) -> int:
-    params = _with_options(load_params(args.params), args, overrides)
-    scope = params.scope()
+def cmd_run(args: argparse.Namespace) -> int:
+    params = load_params(args.params)
+    scope = scope_of(args, params)
     if args.basis and scope.period is None:
         raise LeadkitError("--basis needs a period (--period or --start/--end)")
-    return _batch(args, params, [scope.period])
+    return _batch(args, params, [scope.period], scope)
 
 
-def cmd_batch(args: argparse.Namespace, overrides: dict[str, object]) -> int:
-    params = _with_options(load_params(args.params), args, {})
+def cmd_batch(args: argparse.Namespace) -> int:
+    params = load_params(args.params)
+    scope = scope_of(args, params)
     periods: list[Period | None] = list(iter_periods(args.first, args.last, args.every))
-    return _batch(args, params, periods, basis=args.basis)
+    return _batch(args, params, periods, scope)
 
 
-def cmd_fetch(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+def cmd_fetch(args: argparse.Namespace) -> int:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from leadkit.sources.remonline import fetch
@@ -178,6 +161,6 @@ def cmd_fetch(args: argparse.Namespace, overrides: dict[str, object]) -> int:
     return 0
 
 
-def run_command(args: argparse.Namespace, overrides: dict[str, object]) -> int:
+def run_command(args: argparse.Namespace) -> int:
     handlers = {"compute": cmd_compute, "check": cmd_check, "run": cmd_run, "batch": cmd_batch, "fetch": cmd_fetch}
-    return handlers[args.command](args, overrides)
+    return handlers[args.command](args)

@@ -1,49 +1,112 @@
-"""What the report notebooks call: load, compute, show. Keeps notebooks free of logic."""
+"""What the report notebooks call: open the data, compute, show. Keeps notebooks free of logic.
+
+A notebook starts from its params file: the period, basis, filters, analysis settings
+and language there are the defaults, and a notebook parameter replaces one only when it
+is set (not None). ``leadkit run`` sets every parameter explicitly.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leadkit.exceptions import ParamsError
+from leadkit.exceptions import LeadkitError, ParamsError
 from leadkit.leads import Leads, load_leads
-from leadkit.render.excel import write_workbook
-from leadkit.render.html import notebook_html
+from leadkit.method import DEFAULT, Method
+from leadkit.params import Analysis, Params, load_params
 from leadkit.reports import compute
-from leadkit.reports.results import Result
+from leadkit.results import Result
 from leadkit.scope import Scope
 
 
-def load(data: str | None = None, params_file: str | None = None) -> Leads:
-    """Leads from a batch's snapshot (``data``) or, in JupyterLab, from a params file."""
+@dataclass(frozen=True)
+class Workspace:
+    """The leads a notebook reports on, and the defaults its params file gives."""
+
+    leads: Leads
+    scope: Scope
+    method: Method
+    lang: str
+
+
+def load(params_file: str | None = None, data: str | None = None) -> Workspace:
+    """Leads from a batch's snapshot (``data``) or from ``params_file``, with the params' defaults."""
+    _quiet_errors()
     if data:
         from leadkit.snapshot import read_snapshot
 
-        return read_snapshot(data)
-    if params_file:
-        return load_leads(params_file)
-    raise ParamsError("set either data (a snapshot path) or params_file in the parameters cell")
+        return Workspace(read_snapshot(data), Scope(), DEFAULT, "en")
+    if not params_file:
+        raise ParamsError("set params_file (a params YAML file) in the parameters cell, e.g. '../params/demo.yaml'")
+    params: Params = load_params(params_file)
+    return Workspace(load_leads(params), params.scope(), params.method(), params.lang)
 
 
-def report(name: str, leads: Leads, *, lang: str = "en", **scope: Any) -> Result:
-    """Compute report ``name``; ``scope`` takes papermill's plain values (None or empty = unset)."""
-    given = {k: v for k, v in scope.items() if v not in (None, "", [], ())}
-    return compute(name, leads, Scope(), lang=lang, **given)
+def report(
+    name: str,
+    workspace: Workspace,
+    *,
+    period: str | None = None,
+    basis: str | None = None,
+    lead_types: list[str] | None = None,
+    managers: list[str] | None = None,
+    branches: list[str] | None = None,
+    analysis: dict[str, Any] | None = None,
+) -> Result:
+    """Compute report ``name``; a None parameter keeps the workspace's default.
+
+    ``period`` is one value: ``2025``, ``2025-Q4``, ``2025-11``, ``2025-W05``,
+    ``2025-11-10..2025-11-30`` or ``all``.
+    """
+    scope = workspace.scope.updated(period=period, basis=basis, lead_types=lead_types, managers=managers,
+                                    branches=branches)  # fmt: skip
+    method = workspace.method if analysis is None else Method(**Analysis(**analysis).model_dump())
+    return compute(name, workspace.leads, scope, method)
 
 
 def show(
-    result: Result, leads: Leads | None = None, *, interactive: bool = False, excel_path: str | None = None
+    result: Result,
+    workspace: Workspace | None = None,
+    *,
+    lang: str | None = None,
+    interactive: bool = False,
+    excel_path: str | None = None,
 ) -> Any:
-    """Display the report: a widget panel (interactive) or static HTML; write Excel if asked."""
+    """Display the report in ``lang``: a filter panel (interactive) or static HTML; write Excel if asked."""
     from IPython.display import HTML, display
 
+    from leadkit.render.excel import write_workbook
+    from leadkit.render.html import notebook_html
+
+    lang = lang or (workspace.lang if workspace else "en")
     if excel_path:
-        write_workbook(result, Path(excel_path))
-    if interactive and leads is not None:
+        write_workbook(result, Path(excel_path), lang)
+    if interactive and workspace is not None:
         from leadkit.widgets import ReportPanel
 
-        panel = ReportPanel(result.meta.report, leads, result)
+        panel = ReportPanel(result.meta.report, workspace, result, lang)
         display(panel.widget)
         return panel
-    display(HTML(notebook_html(result)))
+    display(HTML(notebook_html(result, lang)))
     return None
+
+
+def _quiet_errors() -> None:
+    """In a kernel, show an expected problem as its one-paragraph message, not a traceback."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def one_paragraph(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
+        # The cell still fails as this error (papermill and a batch see it), shown as one paragraph:
+        # the pattern set_custom_exc's documentation gives, with our text for the traceback.
+        shown = [f"leadkit: {value}\nChange the parameters cell (or the params file) and run again."]
+        shell._showtraceback(etype, value, shown)
+        return shown
+
+    shell.set_custom_exc((LeadkitError,), one_paragraph)

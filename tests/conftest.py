@@ -73,6 +73,56 @@ def march_batch(tmp_path_factory):
     return out, summary
 
 
+@pytest.fixture()
+def count_queries(monkeypatch):
+    """Start counting the queries DuckDB runs for Ibis; call the result to read the count so far."""
+    from ibis.backends.duckdb import Backend
+
+    seen = {"n": 0}
+    for name in ("execute", "to_pyarrow", "to_pyarrow_batches", "raw_sql", "sql"):
+        original = getattr(Backend, name)
+
+        def counted(self, *args, _original=original, **kwargs):
+            seen["n"] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Backend, name, counted)
+
+    def start():
+        seen["n"] = 0
+        return lambda: seen["n"]
+
+    return start
+
+
+REPORT_NAMES = ["lead_conversion", "lost_leads", "employee_performance"]
+DEFAULT_ANALYSIS = {"confidence": 0.95, "alpha": 0.05, "min_leads": 30, "trend_length": 12, "weekly_up_to_days": 27}
+
+
+def expected_run(label: str, kind: str, start: str, end: str, source: str, **changes: Any) -> dict[str, Any]:
+    """What a period's manifest must record, written out by hand (not read back from the manifest)."""
+    return {
+        "source": source,
+        "period": {"label": label, "kind": kind, "start": start, "end": end, "basis": "created"},
+        "filters": {"lead_types": [], "managers": [], "branches": []},
+        "basis": "created",
+        "lang": "en",
+        "timezone": "UTC",
+        "analysis": DEFAULT_ANALYSIS,
+        "reports": REPORT_NAMES,
+        "formats": ["html", "pdf", "xlsx"],
+        **changes,
+    }
+
+
+def data_fingerprint(params: Params) -> str:
+    """The fingerprint of a source's canonical rows, computed here, independently of a batch."""
+    from leadkit.snapshot import fingerprint
+    from leadkit.sources import read_source
+
+    return fingerprint(read_source(params).frame)
+
+
 HOSTILE_SOURCE: dict[str, Any] = {**MARCH_SOURCE, "path": str(DATA / "hostile.csv")}
 
 

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import openpyxl
 import yaml
+from conftest import REPORT_NAMES, data_fingerprint, expected_run
 from pypdf import PdfReader
 
+from leadkit.params import parse_params
+from leadkit.periods import parse_period
 from leadkit.pipeline import manifest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,11 +56,15 @@ def test_kill_then_rerun(tmp_path):
     assert f"skipped {first.name}" in stderr
     assert digests(first) == before  # the earlier output was kept, untouched
     assert not list(out.rglob("*.part")) and not (out / ".staging").exists()
+    fingerprint = data_fingerprint(parse_params(yaml.safe_load(params.read_text())))
+    files = sorted(f"{r}.{ext}" for r in REPORT_NAMES for ext in ("ipynb", "html", "pdf", "xlsx"))
     for label in PERIODS:
-        record = manifest.read(out / label)
-        assert record and record["status"] == "ok"
-        assert manifest.still_valid(out / label, record["params"], record["fingerprint"], sorted(record["files"]))
-        for name in record["files"]:
+        period = parse_period(label)
+        run = expected_run(
+            label, "month", period.start.isoformat(), period.end.isoformat(), "demo (3,000 leads, seed 7)"
+        )
+        assert manifest.still_valid(out / label, run, fingerprint, files)
+        for name in manifest.read(out / label)["files"]:
             path = out / label / name
             if name.endswith(".xlsx"):
                 openpyxl.load_workbook(path)

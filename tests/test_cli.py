@@ -7,16 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import MARCH_SOURCE
 from hypothesis import HealthCheck, given, settings
 from strategies import lead_frames
 
+from leadkit.api import compute
 from leadkit.cli import main
 from leadkit.leads import from_frame
-from leadkit.render.jsonout import to_dict
-from leadkit.reports import compute
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +35,23 @@ def without_time(data: dict) -> dict:
     return {k: v for k, v in data.items() if k != "generated_at"}
 
 
+def plain_rows(frame) -> list[dict]:
+    """A result frame's rows as plain values, through pandas alone (not through leadkit's JSON code)."""
+    rows = frame.astype(object).to_dict("records")
+    return [{str(k): None if pd.isna(v) else v for k, v in row.items()} for row in rows]
+
+
+def assert_same_rows(printed: list[dict], frame) -> None:
+    expected = plain_rows(frame)
+    assert [list(r) for r in printed] == [list(r) for r in expected]
+    for got, want in zip(printed, expected, strict=True):
+        for key, value in want.items():
+            if isinstance(value, float):
+                assert got[key] == pytest.approx(value, rel=1e-12), key
+            else:
+                assert got[key] == value, key
+
+
 def test_help_and_version_follow_conventions():
     done = run("--help")
     assert done.returncode == 0 and "compute" in done.stdout and "check" in done.stdout
@@ -48,10 +65,14 @@ def test_json_equals_the_python_api(tmp_path, report, capsys):
     params = write_params(tmp_path, {"source": MARCH_SOURCE})
     assert main(["compute", str(params), "--report", report, "--period", "2025-03", "--format", "json"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    expected = to_dict(compute(report, params, period="2025-03"))
-    assert without_time(printed) == json.loads(json.dumps(without_time(expected)))
-    assert set(printed) >= {"report", "period", "filters", "rows", "total", "data_quality"}
-    assert printed["period"] == {"start": "2025-03-01", "end": "2025-03-31", "basis": "created", "label": "2025-03"}
+    result = compute(report, params, period="2025-03")
+    rows = result.reasons if report == "lost_leads" else result.rows
+    assert_same_rows([{k: v for k, v in r.items() if k != "by_status"} for r in printed["rows"]], rows)
+    assert {k: printed["total"][k] for k in result.total} == pytest.approx(result.total)
+    assert printed["data_quality"] == result.meta.data_quality.as_dict()
+    assert set(printed) >= {"report", "period", "filters", "rows", "total", "data_quality", "definitions"}
+    assert printed["period"] == {"start": "2025-03-01", "end": "2025-03-31", "basis": "created", "label": "2025-03",
+                                 "kind": "month", "name": "March 2025"}  # fmt: skip
 
 
 def test_row_keys_are_the_documented_contract(tmp_path, capsys):
@@ -92,7 +113,10 @@ def test_csv_and_table_formats(tmp_path, capsys):
     assert lines[0].startswith("lead_type,leads,converted") and lines[-1].startswith("Total,9,5,3,2,4,3,2")
     main(["compute", str(params), "--report", "lead_conversion", "--period", "2025-03", "--managers", "Bob"])
     out = capsys.readouterr().out
-    assert "Lead conversion — 2025-03" in out and "Data quality" in out
+    assert "Lead conversion — March 2025" in out and "Data quality" in out
+    main(["compute", str(params), "--report", "lead_conversion", "--period", "2025-03", "--lang", "ru"])
+    out = capsys.readouterr().out
+    assert "Конверсия обращений — Март 2025" in out and "Качество данных" in out
 
 
 def test_check_prints_the_data_quality(tmp_path, capsys):
@@ -116,7 +140,9 @@ def test_expected_problems_exit_1_with_one_message_and_no_traceback(tmp_path):
     period = run("compute", str(params), "--report", "lead_conversion", "--period", "someday")
     assert period.returncode == 1 and "not understood" in period.stderr
     half = run("compute", str(params), "--report", "lead_conversion", "--start", "2025-01-01")
-    assert half.returncode == 1 and "--start and --end together" in half.stderr
+    assert half.returncode == 1 and "give both start and end" in half.stderr
+    far = run("compute", str(params), "--report", "lead_conversion", "--period", "9999")
+    assert far.returncode == 1 and "outside the years" in far.stderr and "Traceback" not in far.stderr
 
 
 @settings(
@@ -140,9 +166,11 @@ def test_cli_json_equals_api_on_generated_data(tmp_path, frame):
         buffer = StringIO()
         with redirect_stdout(buffer):
             assert main(["compute", str(params), "--report", report, "--format", "json"]) == 0
-        printed = without_time(json.loads(buffer.getvalue()))
-        expected = json.loads(json.dumps(without_time(to_dict(compute(report, leads)))))
-        assert printed["rows"] == expected["rows"] and printed["total"] == expected["total"]
+        printed = json.loads(buffer.getvalue())
+        result = compute(report, leads)
+        rows = result.reasons if report == "lost_leads" else result.rows
+        assert_same_rows([{k: v for k, v in r.items() if k != "by_status"} for r in printed["rows"]], rows)
+        assert {k: printed["total"][k] for k in result.total} == pytest.approx(result.total)
 
 
 def test_run_refuses_a_period_on_an_undated_source_before_any_notebook(tmp_path):
@@ -151,8 +179,13 @@ def test_run_refuses_a_period_on_an_undated_source_before_any_notebook(tmp_path)
     assert not (tmp_path / "out" / "2025-03").exists()
     bad = run("batch", "params/demo.yaml", "--from", "2025-05", "--to", "2025-01", "--out", str(tmp_path / "o"))
     assert bad.returncode == 1 and "swap them" in bad.stderr
-    fmt = run("run", "params/demo.yaml", "--formats", "html,docx", "--out", str(tmp_path / "o"))
-    assert fmt.returncode == 1 and "unknown format(s) ['docx']" in fmt.stderr
+    for bad_formats in ("html,docx", ",", ""):
+        fmt = run("run", "params/demo.yaml", "--formats", bad_formats, "--out", str(tmp_path / "o"))
+        assert fmt.returncode == 2 and "give one or more of html, pdf, xlsx" in fmt.stderr
+    for option, value in (("--workers", "-3"), ("--timeout", "0"), ("--workers", "two")):
+        done = run("run", "params/demo.yaml", option, value, "--out", str(tmp_path / "o"))
+        assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_json_carries_the_analytics_under_documented_keys(tmp_path, capsys):

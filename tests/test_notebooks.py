@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,22 @@ from leadkit.sources import read_source
 NAMES = ("lead_conversion", "lost_leads", "employee_performance")
 
 
+def imported(tree: ast.AST) -> set[str]:
+    """The modules a piece of code imports (``import x.y`` and ``from x.y import z`` both count)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            found.add(node.module or ".")
+    return found
+
+
+def test_the_import_rule_sees_every_kind_of_import():
+    assert imported(ast.parse("import pandas as pd\nfrom leadkit import notebook")) == {"pandas", "leadkit"}
+    assert imported(ast.parse("import os.path\nfrom . import x")) == {"os.path", "."}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_notebooks_are_thin_and_committed_clean(name):
     nb = nbformat.read(notebooks_dir() / f"{name}.ipynb", as_version=4)
@@ -29,8 +46,7 @@ def test_notebooks_are_thin_and_committed_clean(name):
     for cell in code:
         tree = ast.parse(cell.source)
         assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) for n in ast.walk(tree))
-        imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
-        assert all(getattr(n, "module", "leadkit") == "leadkit" for n in imports)
+        assert imported(tree) <= {"leadkit"}, "a notebook imports only leadkit"
     assert nb.metadata.kernelspec.name == "python3"
 
 
@@ -39,6 +55,68 @@ def snapshot(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("snap") / "leads.parquet"
     write_snapshot(read_source(params_for(MARCH_SOURCE)), path, "UTC")
     return path
+
+
+def run_notebook(name: str, tmp_path: Path, parameters: dict, extra: str = "") -> nbformat.NotebookNode:
+    nb = nbformat.read(notebooks_dir() / f"{name}.ipynb", as_version=4)
+    if extra:
+        nb.cells.append(nbformat.v4.new_code_cell(extra))
+    source, out = tmp_path / f"{name}-in.ipynb", tmp_path / f"{name}-out.ipynb"
+    nbformat.write(nb, source)
+    pm.execute_notebook(str(source), str(out), parameters=parameters, kernel_name="python3",
+                        cwd=str(notebooks_dir()), progress_bar=False)  # fmt: skip
+    return nbformat.read(out, as_version=4)
+
+
+SCOPE = """
+import json
+print(json.dumps({"period": result.meta.scope.period.label if result.meta.scope.period else None,
+                  "basis": result.meta.scope.basis, "lang": workspace.lang,
+                  "managers": list(result.meta.scope.filters.managers), "leads": result.meta.data_quality.leads_in_scope}))
+"""
+
+
+CLOSED_IN_Q1 = 7  # tests/data/march.csv: L1–L4, L8, L9, L13 closed from January to March 2025
+
+
+def test_a_notebook_starts_from_its_params_file(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text(
+        f"source: {{kind: file, path: {MARCH_SOURCE['path']}, columns: {json.dumps(MARCH_SOURCE['columns'])}, "
+        f"status_groups: {json.dumps(MARCH_SOURCE['status_groups'])}}}\n"
+        "period: 2025-03\nbasis: closed\nfilters: {managers: [Bob]}\nlang: ru\n",
+        encoding="utf-8",
+    )
+    done = run_notebook("lead_conversion", tmp_path, {"params_file": str(params), "interactive": False}, SCOPE)
+    seen = json.loads(done.cells[-1].outputs[0]["text"])
+    assert seen == {"period": "2025-03", "basis": "closed", "lang": "ru", "managers": ["Bob"], "leads": 3}
+    html = done.cells[-2].outputs[0]["data"]["text/html"]
+    assert "Конверсия обращений" in html and "Март 2025" in html
+    override = {"params_file": str(params), "interactive": False, "period": "2025-Q1", "managers": [], "lang": "en"}
+    done = run_notebook("lead_conversion", tmp_path, override, SCOPE)
+    seen = json.loads(done.cells[-1].outputs[0]["text"])
+    assert seen == {"period": "2025-Q1", "basis": "closed", "lang": "ru", "managers": [], "leads": CLOSED_IN_Q1}
+    assert "Lead conversion" in done.cells[-2].outputs[0]["data"]["text/html"]  # lang="en" replaced "ru"
+
+
+def test_run_all_on_an_undated_source_gives_all_time_reports(tmp_path):
+    done = run_notebook("lost_leads", tmp_path, {"params_file": "../params/x_education.yaml", "interactive": False},
+                        SCOPE)  # fmt: skip
+    seen = json.loads(done.cells[-1].outputs[0]["text"])
+    assert seen["period"] is None and seen["leads"] == 9237
+    assert all(not o.get("ename") for c in done.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_an_expected_problem_in_a_cell_is_one_paragraph(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as caught:
+        run_notebook("lead_conversion", tmp_path, {"period": "2025-13", "interactive": False})
+    assert caught.value.ename == "PeriodError" and "2025-13" in caught.value.evalue
+    done = nbformat.read(tmp_path / "lead_conversion-out.ipynb", as_version=4)
+    errors = [o for c in done.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].ename == "PeriodError"
+    shown = "\n".join(errors[0].traceback)
+    assert shown.startswith("leadkit: period '2025-13' is not understood") and "Change the parameters cell" in shown
+    assert "Traceback" not in shown and "File " not in shown and len(errors[0].traceback) == 1
 
 
 DRIVE = """
@@ -65,7 +143,5 @@ def test_widgets_drive_the_report_inside_a_kernel(snapshot, tmp_path):
     executed = nbformat.read(out, as_version=4)
     widget_output = executed.cells[-2].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-view+json" in widget_output
-    import json
-
     seen = json.loads(executed.cells[-1].outputs[0]["text"])
     assert seen == {"start": 9, "bob": 4, "bob_html": True, "february": 0}

@@ -9,14 +9,15 @@ from html.parser import HTMLParser
 import nbformat
 import openpyxl
 import pytest
-from conftest import MARCH_SOURCE, params_for
+from conftest import MARCH_SOURCE, data_fingerprint, expected_run, params_for
 from pypdf import PdfReader
 
+from leadkit.api import compute
 from leadkit.leads import load_leads
 from leadkit.periods import parse_period
 from leadkit.pipeline import manifest
 from leadkit.pipeline.batch import run_batch
-from leadkit.reports import compute
+from leadkit.version import __version__
 
 REPORTS = ("lead_conversion", "lost_leads", "employee_performance")
 
@@ -66,9 +67,12 @@ def test_layout_manifest_and_index(march_batch):
             [f"{r}.{ext}" for r in REPORTS for ext in ("html", "ipynb", "pdf", "xlsx")] + ["manifest.json"]
         )
         assert names == expected
+        period = parse_period(label)
+        run = expected_run(label, "month", period.start.isoformat(), period.end.isoformat(), MARCH_SOURCE["path"])
+        files = sorted(f"{r}.{ext}" for r in REPORTS for ext in ("html", "ipynb", "pdf", "xlsx"))
+        assert manifest.still_valid(out / label, run, data_fingerprint(params_for(MARCH_SOURCE)), files)
         record = json.loads((out / label / "manifest.json").read_text())
-        assert record["status"] == "ok" and record["fingerprint"] and record["versions"]["leadkit"]
-        assert record["params"]["period"]["label"] == label
+        assert record["versions"]["leadkit"] == __version__
     index = (out / "index.html").read_text()
     assert index.index("2025-03") < index.index("2025-02")  # newest period first
     assert 'href="2025-03/lost_leads.pdf"' in index
@@ -123,7 +127,8 @@ def test_notebook_outputs_hold_the_same_numbers(march_batch):
     out, _ = march_batch
     nb = nbformat.read(out / "2025-02" / "lead_conversion.ipynb", as_version=4)
     injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
-    assert "interactive = False" in injected.source and "2025-02-01" in injected.source
+    assert "interactive = False" in injected.source and 'period = "2025-02"' in injected.source
+    assert "start" not in injected.source and "end =" not in injected.source  # the period is one value
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     total = next(r for r in summary_rows(html) if r and r[0] == "Total")
     api = compute("lead_conversion", load_leads(params_for(MARCH_SOURCE)), period="2025-02").total
@@ -167,7 +172,7 @@ def test_pdf_pages_and_text(march_batch):
     reader = PdfReader(out / "2025-03" / "lead_conversion.pdf")
     assert 3 <= len(reader.pages) <= 8
     first = reader.pages[0].extract_text()
-    assert "Lead conversion" in first and "2025-03" in first and f"Page 1 / {len(reader.pages)}" in first
+    assert "Lead conversion" in first and "March 2025" in first and f"Page 1 / {len(reader.pages)}" in first
     text = "".join(p.extract_text() for p in reader.pages)
     assert "Total" in text and "55.6%" in text and "Closed-only conversion %" in text
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
@@ -184,17 +189,10 @@ def test_rerun_skips_what_is_up_to_date_and_force_rebuilds(march_batch, tmp_path
         params, [parse_period("2025-02")], out=out, show_progress=False, formats=("html", "pdf", "xlsx")
     )
     assert repaired.built == ["2025-02"]
-    assert manifest.still_valid(
-        out / "2025-02", manifest.read(out / "2025-02")["params"], repaired_fp(out), _expected()
-    )
-
-
-def repaired_fp(out):
-    return manifest.read(out / "2025-02")["fingerprint"]
-
-
-def _expected():
-    return [f"{r}.{ext}" for r in REPORTS for ext in ("ipynb", "html", "pdf", "xlsx")]
+    files = [f"{r}.{ext}" for r in REPORTS for ext in ("ipynb", "html", "pdf", "xlsx")]
+    run = expected_run("2025-02", "month", "2025-02-01", "2025-02-28", MARCH_SOURCE["path"])
+    assert manifest.still_valid(out / "2025-02", run, data_fingerprint(params), files)
+    assert not manifest.still_valid(out / "2025-02", {**run, "lang": "ru"}, data_fingerprint(params), files)
 
 
 def test_a_failing_period_is_reported_and_the_others_complete(tmp_path, monkeypatch):
@@ -205,7 +203,7 @@ def test_a_failing_period_is_reported_and_the_others_complete(tmp_path, monkeypa
     broken = tmp_path / "notebooks"
     shutil.copytree(notebooks_dir(), broken)
     nb = nbformat.read(broken / "lost_leads.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell('assert start != "2025-02-01", "February is broken on purpose"'))
+    nb.cells.insert(3, nbformat.v4.new_code_cell('assert period != "2025-02", "February is broken on purpose"'))
     nbformat.write(nb, broken / "lost_leads.ipynb")
     monkeypatch.setenv("LEADKIT_NOTEBOOKS", str(broken))
     out = tmp_path / "out"
@@ -247,7 +245,8 @@ def test_analytics_show_the_same_numbers_everywhere(march_batch):
     prev = api.comparisons["previous"].total
     assert prev["p_value"] == pytest.approx(0.8865, abs=1e-3)
     html = (folder / "lead_conversion.html").read_text()
-    assert "Compared with the previous period, 2025-02" in html and "Compared with a year earlier, 2024-03" in html
+    assert "Compared with the previous period: February 2025" in html
+    assert "Compared with a year earlier: March 2024" in html
     total = next(r for r in rows_of(html[html.index("Compared with the previous period") :]) if r and r[0] == "Total")
     assert total[1:] == ["9", "5", "55.6%", "2", "1", "50.0%", "+5.6\u00a0pp", "0.887", "no"]
     ws = openpyxl.load_workbook(folder / "lead_conversion.xlsx")["vs previous"]
@@ -269,3 +268,32 @@ def test_analytics_show_the_same_numbers_everywhere(march_batch):
     curve = openpyxl.load_workbook(folder / "lead_conversion.xlsx")["Curve"]
     day7 = next(r for r in curve.iter_rows(min_row=4, values_only=True) if r[0] == 7)
     assert day7[1] == pytest.approx(0.5)  # 50 % converted within 7 days, as computed by hand
+
+
+def test_a_week_and_a_range_keep_their_kind_from_run_and_batch(tmp_path):
+    from leadkit.cli import main
+
+    params = tmp_path / "p.yaml"
+    params.write_text(json.dumps({"source": MARCH_SOURCE}), encoding="utf-8")
+    common = ["--report", "lead_conversion", "--formats", "html", "--workers", "1"]
+    assert main(["run", str(params), "--period", "2025-W10", "--out", str(tmp_path / "run"), *common]) == 0
+    batch = ["batch", str(params), "--from", "2025-03-03", "--to", "2025-03-09", "--every", "week"]
+    assert main([*batch, "--out", str(tmp_path / "batch"), *common]) == 0
+    assert (
+        main(["run", str(params), "--period", "2025-03-10..2025-03-20", "--out", str(tmp_path / "run"), *common]) == 0
+    )
+    assert sorted(p.name for p in (tmp_path / "run").iterdir() if not p.name.startswith(".")) == [
+        "2025-03-10_2025-03-20", "2025-W10", "index.html"]  # fmt: skip
+    week = (tmp_path / "run" / "2025-W10" / "lead_conversion.html").read_text(encoding="utf-8")
+    assert (
+        week
+        == (tmp_path / "batch" / "2025-W10" / "lead_conversion.html")
+        .read_text(encoding="utf-8")
+        .replace(str(tmp_path / "batch"), str(tmp_path / "run"))
+        or "Week 10, 2025 (3–9 March 2025)" in week
+    )
+    assert "<title>Lead conversion — Week 10, 2025 (3–9 March 2025)</title>" in week
+    custom = (tmp_path / "run" / "2025-03-10_2025-03-20" / "lead_conversion.html").read_text(encoding="utf-8")
+    assert "<title>Lead conversion — 10–20 March 2025</title>" in custom
+    index = (tmp_path / "run" / "index.html").read_text(encoding="utf-8")
+    assert "Week 10, 2025" in index and "10–20 March 2025" in index

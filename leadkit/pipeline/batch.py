@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from leadkit.exceptions import LeadkitError
 from leadkit.log import get_logger
 from leadkit.model import REPORTS
 from leadkit.params import Params
-from leadkit.periods import Period
+from leadkit.periods import Period, parse_period
 from leadkit.pipeline import manifest
 from leadkit.pipeline.index import write_index
 from leadkit.scope import Scope
@@ -57,7 +57,6 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     """In a worker process: execute one report notebook, then export HTML and PDF."""
     from leadkit.pipeline.execute import execute
     from leadkit.pipeline.export import html_to_pdf, notebook_to_html, write_html
-    from leadkit.reports.definitions import title
 
     staging, report, formats = Path(job["staging"]), job["report"], job["formats"]
     _log_to(Path(job["log"]))
@@ -65,8 +64,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
         ipynb = staging / f"{report}.ipynb"
         execute(report, job["parameters"], ipynb, job["timeout"])
         if "html" in formats or "pdf" in formats:
-            lang = job["parameters"]["lang"]
-            html = notebook_to_html(ipynb, f"{title(report, lang)} — {job['label']}", lang)
+            html = notebook_to_html(ipynb, job["title"], job["parameters"]["lang"])
             if "html" in formats:
                 write_html(html, staging / f"{report}.html")
             if "pdf" in formats:
@@ -74,6 +72,14 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
         return {"report": report, "error": None}
     except Exception as exc:  # a report's failure is recorded, the batch goes on
         return {"report": report, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def page_title(report: str, run: dict[str, Any]) -> str:
+    """ "Lead conversion — November 2025": the title of a report's page and PDF."""
+    from leadkit.render.labels import period_title, title
+
+    period = parse_period(run["period"]["label"]) if run["period"] else None
+    return f"{title(report, run['lang'])} — {period_title(period, run['lang'])}"
 
 
 def _log_to(path: Path) -> None:
@@ -84,32 +90,34 @@ def _log_to(path: Path) -> None:
 
 
 def _run_params(
-    params: Params, scope: Scope, data_label: str, reports: list[str], formats: tuple[str, ...]
+    params: Params, scope: Scope, lang: str, data_label: str, reports: list[str], formats: tuple[str, ...]
 ) -> dict[str, Any]:
+    """What a period's outputs were built from: recorded in its manifest, compared on a re-run."""
     info = scope.as_dict()
     return {
         "source": data_label,
         "period": info["period"],
         "filters": info["filters"],
         "basis": scope.basis,
-        "lang": params.lang,
+        "lang": lang,
         "timezone": params.timezone,
+        "analysis": params.analysis.model_dump(),
         "reports": reports,
         "formats": list(formats),
     }
 
 
 def _notebook_parameters(run: dict[str, Any], snapshot: Path, staging: Path, report: str) -> dict[str, Any]:
+    """Every notebook parameter, set explicitly: the period as one value (its label), never start/end."""
     period = run["period"]
     return {
-        "data": str(snapshot),
         "params_file": None,
-        "period": None,
-        "start": period["start"] if period else None,
-        "end": period["end"] if period else None,
+        "data": str(snapshot),
+        "period": period["label"] if period else "all",
         "basis": run["basis"],
         **run["filters"],
         "lang": run["lang"],
+        "analysis": run["analysis"],
         "interactive": False,
         "excel_path": str(staging / f"{report}.xlsx") if "xlsx" in run["formats"] else None,
     }
@@ -138,18 +146,24 @@ def run_batch(
     params: Params,
     periods: list[Period | None],
     *,
+    scope: Scope | None = None,
+    lang: str | None = None,
     reports: list[str] | None = None,
     out: Path | None = None,
     formats: tuple[str, ...] | None = None,
     force: bool = False,
     workers: int | None = None,
     timeout: int = 600,
-    basis: str | None = None,
     show_progress: bool = True,
 ) -> BatchSummary:
-    """Build ``reports`` × ``periods`` under ``out``; see the module docstring for guarantees."""
+    """Build ``reports`` × ``periods`` under ``out``; see the module docstring for guarantees.
+
+    Every period is reported with ``scope``'s basis and filters (default: the params file's).
+    """
     reports = list(reports or REPORTS)
     formats = tuple(formats or params.output.formats)
+    lang = lang or params.lang
+    base = scope or params.scope()
     out = (out or params.resolve(params.output.dir)).resolve()
     summary = BatchSummary()
     with _locked(out):
@@ -160,13 +174,11 @@ def run_batch(
         if not snapshot.exists():
             write_snapshot(data, snapshot, params.timezone, print_)
         todo: dict[str, tuple[Path, dict[str, Any]]] = {}
-        base = params.scope()
-        base = Scope(base.period, basis or base.basis, base.filters)  # type: ignore[arg-type]
         for period in periods:
-            scope = base if period is None else Scope(period, base.basis, base.filters)
-            scope.require_dates(data.dated, data.label)  # fail before any notebook starts
+            each = replace(base, period=period)
+            each.require_dates(data.dated, data.label)  # fail before any notebook starts
             label = period.label if period else ALL_TIME
-            run = _run_params(params, scope, data.label, reports, formats)
+            run = _run_params(params, each, lang, data.label, reports, formats)
             expected = [f for r in reports for f in _files(r, formats)]
             if not force and manifest.still_valid(out / label, run, print_, expected):
                 summary.skipped.append(label)
@@ -176,7 +188,7 @@ def run_batch(
             todo[label] = (staging, run)
         _execute(todo, snapshot, print_, out, reports, timeout, workers, show_progress, summary)
         shutil.rmtree(out / ".staging", ignore_errors=True)
-        summary.index = write_index(out, params.lang)
+        summary.index = write_index(out, lang)
     return summary
 
 
@@ -195,7 +207,8 @@ def _execute(
         return
     jobs = [
         {"staging": str(staging), "report": r, "formats": run["formats"], "timeout": timeout, "label": label,
-         "parameters": _notebook_parameters(run, snapshot, staging, r), "log": str(out / ".logs" / f"{label}-{r}.log")}
+         "title": page_title(r, run), "parameters": _notebook_parameters(run, snapshot, staging, r),
+         "log": str(out / ".logs" / f"{label}-{r}.log")}
         for label, (staging, run) in todo.items() for r in reports
     ]  # fmt: skip
     pending = {label: len(reports) for label in todo}

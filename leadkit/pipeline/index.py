@@ -8,10 +8,11 @@ from typing import Any
 from markupsafe import Markup
 
 from leadkit.atomic import write_text
+from leadkit.exceptions import PeriodError
+from leadkit.periods import parse_period
 from leadkit.pipeline import manifest
 from leadkit.render import labels as L
 from leadkit.render.html import environment, stylesheet
-from leadkit.reports.definitions import title
 
 FORMATS = ("html", "pdf", "xlsx")
 
@@ -22,10 +23,10 @@ def _entry(folder: Path, data: dict[str, Any]) -> dict[str, Any]:
     reports = []
     for report in data["params"].get("reports", []):
         links = [(fmt, f"{folder.name}/{report}.{fmt}") for fmt in FORMATS if f"{report}.{fmt}" in data["files"]]
-        reports.append({"title": title(report, lang), "links": links})
+        reports.append({"title": L.title(report, lang), "links": links})
     return {
         "label": folder.name,
-        "period": L.period_text(period, lang),
+        "period": _period_words(period, lang),
         "start": period["start"] if period else "0000",
         "reports": reports,
         "finished": data.get("finished_at", ""),
@@ -33,11 +34,20 @@ def _entry(folder: Path, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _period_words(period: dict[str, Any] | None, lang: str) -> str:
+    if period is None:
+        return L.word("all_time", lang)
+    try:
+        return L.period_title(parse_period(period.get("label", "")), lang)
+    except PeriodError:  # a manifest from another version: show what it says
+        return f"{period.get('start')} – {period.get('end')}"
+
+
 def write_index(out: Path, lang: str = "en") -> Path:
     entries = []
     for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
         data = manifest.read(folder)
-        if data and data.get("status") == "ok":
+        if data:
             entries.append(_entry(folder, data))
     entries.sort(key=lambda e: (e["start"], e["label"]), reverse=True)
     html = (

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from leadkit.atomic import write_text
+from leadkit.version import __version__
 
 NAME = "manifest.json"
 PACKAGES = (
-    "leadkit",
     "ibis-framework",
     "duckdb",
     "pandas",
@@ -28,7 +28,7 @@ PACKAGES = (
 
 
 def versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
+    found = {"python": platform.python_version(), "leadkit": __version__}
     for name in PACKAGES:
         try:
             found[name] = version(name)
@@ -54,8 +54,6 @@ class Manifest:
     fingerprint: str
     versions: dict[str, str] = field(default_factory=versions)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
-    status: str = "ok"
-    errors: dict[str, str] = field(default_factory=dict)
     finished_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def add(self, path: Path) -> None:
@@ -76,11 +74,9 @@ def read(folder: Path) -> dict[str, Any] | None:
 def still_valid(folder: Path, params: dict[str, Any], fingerprint: str, expected: list[str]) -> bool:
     """True when the period was built, whole and successfully, from the same inputs."""
     old = read(folder)
-    if not old or old.get("status") != "ok" or old.get("fingerprint") != fingerprint or old.get("params") != params:
+    if not old or old.get("fingerprint") != fingerprint or old.get("params") != params:
         return False
-    if old.get("versions", {}).get("leadkit") != versions()["leadkit"] or sorted(old.get("files", {})) != sorted(
-        expected
-    ):
+    if old.get("versions", {}).get("leadkit") != __version__ or sorted(old.get("files", {})) != sorted(expected):
         return False
     for name, info in old["files"].items():
         path = folder / name
