@@ -82,11 +82,18 @@ def test_march_against_february_and_a_year_earlier(march):
         1,
     )
     assert prev.total["pp_change"] == pytest.approx(500 / 9 - 50)
-    assert prev.total["p_value"] == pytest.approx(0.8865, abs=1e-3) and not prev.total["significant"]
+    # at the same age: H = 6 days (75% of closes by then: the 6th of L9 1.0, L2 1.0, L1 1.42, L3 2.0, L4 4.0,
+    # L8 4.0, L13 11.0, L7 13.0 days is 5.75 days, rounded up). March by the hour: L2, L9 (order) converted at
+    # 24 h of 9 → 2/9; L1 at 34 h of 7, L5 censored then → + 7/9·1/7; L3 at 48 h of 5 → + 6/9·1/5; L4 at 96 h of
+    # 4 → + 24/45·1/4: 60 %. February: L13 converted after 11 days, L10 still open — 0 % within 6 days.
+    assert result.meta.horizon_days == prev.horizon_days == 6
+    assert prev.total["horizon_pct"] == pytest.approx(60) and prev.total["base_horizon_pct"] == 0
+    assert prev.total["followed_pct"] == pytest.approx(800 / 9)  # L5 was censored young
+    assert prev.total["verdict"] == "too_few" and not prev.total["significant"]  # 2 leads in February
     call = prev.rows.set_index("lead_type").loc["Call"]
     assert (call["leads"], call["base_leads"], call["base_converted"]) == (4, 2, 1)
     ago = result.comparisons["year_ago"]
-    assert ago.period.label == "2024-03" and ago.total["base_leads"] == 0 and pd.isna(ago.total["p_value"])
+    assert ago.period.label == "2024-03" and ago.total["base_leads"] == 0 and ago.total["verdict"] == "no_base"
 
 
 def test_all_time_has_no_comparisons(march):
@@ -106,11 +113,13 @@ def test_time_to_convert_by_hand(march):
 
 def test_conversion_curve_by_hand(march):
     curve = lead_conversion(march, MARCH).curve.set_index("day")
-    # read at 2025-04-01: L7 (lost on Apr 2) is still open then, so censored with L5 and L6
-    assert curve.index.tolist() == [0, 1, 2, 4, 11, 16]
-    assert curve.loc[1, ["at_risk", "won", "lost"]].tolist() == [8, 2, 1]
-    assert curve["won_cum_pct"].tolist() == pytest.approx([0, 25, 37.5, 50, 50, 50])
-    assert curve["lost_cum_pct"].iloc[-1] == pytest.approx(25)
+    # read at the data's cut-off (L7 lost on Apr 2 10:00): day 1 L1, L2 won, L9 lost, L5 censored (9 at risk);
+    # day 2 L3 won (5); day 4 L4 won, L8 lost (4); day 13 L7 lost (2); day 18 L6 still open (1)
+    assert curve.index.tolist() == [1, 2, 4, 13, 18]
+    assert curve.loc[1, ["at_risk", "won", "lost", "censored"]].tolist() == [9, 2, 1, 1]
+    # won: 2/9; + 6/9 · 1/5; + 24/45 · 1/4 — lost: 1/9; + 24/45 · 1/4; + 12/45 · 1/2
+    assert curve["won_cum_pct"].tolist() == pytest.approx([200 / 9, 1600 / 45, 2200 / 45, 2200 / 45, 2200 / 45])
+    assert curve["lost_cum_pct"].iloc[-1] == pytest.approx(1700 / 45)
 
 
 def test_mix_adjusted_expectation_by_hand(march):

@@ -1,7 +1,20 @@
-"""Period over period: the current figures beside a base period's, with a two-proportion test."""
+"""Period over period, like with like: the figures beside a base period's, judged at the same age.
+
+The raw figures of both periods stand side by side (raw conversion is what a CRM shows),
+but the change and its verdict come from the fair comparison of ``maturity``: each
+period's incidence within H days of creation, with a two-sided z-test on the difference,
+p-values of the rows adjusted for their number (Holm). A period whose leads are too young
+(fewer than ``min_followed`` followed for H days) is "too early to tell", one with
+fewer than ``min_leads`` leads has "too few leads". Without a horizon (basis ``closed``,
+or a source without close dates) the raw rates are tested, and a period that had not
+ended by the data's cut-off is too early to tell.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -11,10 +24,11 @@ from leadkit.leads import Leads
 from leadkit.method import Method
 from leadkit.model import TOTAL
 from leadkit.periods import Period
+from leadkit.reports.maturity import CONVERTED, LOST, REASON, Estimate, estimates, outcome_events
 from leadkit.reports.measures import tally
 from leadkit.reports.selection import scoped_periods
-from leadkit.reports.stats import pct, two_proportion_p
-from leadkit.reports.table import Table, base_periods
+from leadkit.reports.stats import difference_p, holm, pct, two_proportion_p
+from leadkit.reports.table import CURRENT, Table, base_periods
 from leadkit.results import Comparison
 from leadkit.results import contract as C
 from leadkit.scope import Scope
@@ -25,63 +39,185 @@ LOST_NAMES = {"x": "leads", "n": "lost", "pct": "share_pct", "base_x": "base_lea
               "base_pct": "base_share_pct"}  # fmt: skip
 
 
-def compare_rates(current: pd.DataFrame, base: pd.DataFrame, key: str, x: str, n: str, alpha: float) -> pd.DataFrame:
-    """Rows of both periods side by side: counts, rates, change in points and a two-proportion p."""
+@dataclass(frozen=True)
+class Fairness:
+    """How a report's periods are compared: within ``days`` of creation as of ``as_of`` (or raw, days None)."""
+
+    as_of: datetime | None
+    days: int | None
+    estimates: dict[tuple[str, str], Estimate]
+
+    def of(self, group: str, period: str) -> Estimate | None:
+        return self.estimates.get((group, period))
+
+
+def fairness(
+    leads: Leads, scope: Scope, key: str | None, as_of: datetime | None, days: int | None, by_reason: bool = False
+) -> Fairness:
+    """The estimates within H days for the report's period and its base periods, per ``key`` group and in total."""
+    bases = base_periods(scope)
+    if scope.period is None or not bases or as_of is None or days is None:
+        return Fairness(as_of, None, {})
+    periods = {CURRENT: scope.period, **bases}
+    t, _ = scoped_periods(leads, scope, periods)
+    events = outcome_events(t, periods, as_of, days, key, by_reason)
+    return Fairness(as_of, days, estimates(events, list(periods), days, key))
+
+
+def compare_rates(current: pd.DataFrame, base: pd.DataFrame, key: str, x: str, n: str) -> pd.DataFrame:
+    """Rows of both periods side by side: counts, rates and the change in points, in ``current``'s order."""
     cur = current[[key, x, n]].rename(columns={x: "x", n: "n"})
     old = base[[key, x, n]].rename(columns={x: "base_x", n: "base_n"})
-    both = cur.merge(old, on=key, how="outer")
+    both = cur.merge(old, on=key, how="outer", sort=False)
     for col in ("x", "n", "base_x", "base_n"):
         both[col] = both[col].fillna(0).astype("int64")
     both["pct"] = pct(both["x"], both["n"])
     both["base_pct"] = pct(both["base_x"], both["base_n"])
     both["pp_change"] = both["pct"] - both["base_pct"]
-    both["p_value"] = pd.array(
-        [two_proportion_p(a, b, c, d) for a, b, c, d in both[["x", "n", "base_x", "base_n"]].itertuples(index=False)],
-        dtype="Float64",
+    order = {k: i for i, k in enumerate(current[key])}
+    both["_order"] = [order.get(k, len(order)) for k in both[key]]
+    return both.sort_values(["_order", "base_n", key], ascending=[True, False, True], ignore_index=True).drop(
+        columns="_order"
     )
-    both["significant"] = (both["p_value"] < alpha).fillna(False).astype(bool)
-    return both.sort_values(["n", key], ascending=[False, True], ignore_index=True)
 
 
-def conversion_comparisons(table: Table, by: str, method: Method) -> dict[str, Comparison]:
+def verdict(
+    now: int, before: int, followed: tuple[float, float] | None, p: float | None, up: bool, method: Method
+) -> str:
+    """up / down / no_change, or why there is no verdict: no_base, too_few, too_early."""
+    if before == 0:
+        return "no_base"
+    if min(now, before) < method.min_leads:
+        return "too_few"
+    if followed is not None and min(followed) < method.min_followed:
+        return "too_early"
+    if p is None or p >= method.alpha:
+        return "no_change"
+    return "up" if up else "down"
+
+
+Pick = Callable[[str], tuple[str, str]]  # a row's key → (group of the estimates, outcome)
+FAIR = ("horizon_pct", "base_horizon_pct", "fair_change_pp", "followed_pct", "base_followed_pct")
+
+
+def _fair_values(row: Any, fair: Fairness, name: str, group: str, outcome: str) -> tuple[list[Any], int, int]:
+    """The fair columns of one row and the cohort sizes its verdict weighs (raw test without estimates)."""
+    now, before = fair.of(group, CURRENT), fair.of(group, name)
+    if now is None or before is None:
+        return [None] * 5 + [two_proportion_p(row.x, row.n, row.base_x, row.base_n)], int(row.n), int(row.base_n)
+    f1, f2 = now.share.get(outcome, 0.0), before.share.get(outcome, 0.0)
+    p = difference_p(f1, now.variance.get(outcome, 0.0), f2, before.variance.get(outcome, 0.0))
+    values = [f1 * 100, f2 * 100, (f1 - f2) * 100, now.followed_share * 100, before.followed_share * 100, p]
+    return values, now.leads, before.leads
+
+
+def judge(
+    frame: pd.DataFrame, key: str, name: str, fair: Fairness, pick: Pick, method: Method, early: bool
+) -> pd.DataFrame:
+    """Add the fair columns, p (Holm-adjusted over the rows), significant and verdict to ``frame``.
+
+    ``early``: the period had not ended by the data's cut-off (matters for the raw test only).
+    """
+    out = frame.copy()
+    found = [_fair_values(row, fair, name, *pick(str(getattr(row, key)))) for row in out.itertuples(index=False)]
+    for i, column in enumerate((*FAIR, "p_value")):
+        out[column] = pd.array([values[i] for values, _, _ in found], dtype="Float64")
+    if not (len(out) == 1 and out[key].iloc[0] == TOTAL):
+        out["p_value"] = holm(out["p_value"])
+    verdicts = []
+    for (values, now, before), p, raw_change in zip(
+        found, _floats(out["p_value"]), _floats(out["pp_change"]), strict=True
+    ):
+        followed = None if values[3] is None else (values[3] / 100, values[4] / 100)
+        change = raw_change if values[2] is None else values[2]
+        said = verdict(now, before, followed, p, change is not None and change > 0, method)
+        raw_early = early and followed is None and said not in ("no_base", "too_few")
+        verdicts.append("too_early" if raw_early else said)
+    out["verdict"] = verdicts
+    out["significant"] = out["verdict"].isin(["up", "down"])
+    return out
+
+
+def _floats(values: pd.Series) -> list[float | None]:
+    return [None if pd.isna(v) else float(v) for v in values]
+
+
+def _running(scope: Scope, fair: Fairness) -> bool:
+    """The period had not ended by the data's cut-off."""
+    return scope.period is not None and fair.as_of is not None and scope.period.bounds()[1] > fair.as_of
+
+
+def _conversion_pick(by: str) -> Pick:
+    return lambda value: ("" if value == TOTAL else value, CONVERTED)
+
+
+def _reason_pick(value: str) -> tuple[str, str]:
+    return "", LOST if value == TOTAL else REASON + value
+
+
+def conversion_comparisons(
+    table: Table, by: str, fair: Fairness, scope: Scope, method: Method
+) -> dict[str, Comparison]:
     """The main table against each of its base periods, per row and in total."""
     out = {}
     contract = C.compare_rows(by)
     for name, (period, base_rows, base_total) in table.bases.items():
-        rows = compare_rates(table.rows, base_rows, by, "converted", "leads", method.alpha).rename(
-            columns=CONVERSION_NAMES
+        pick, early = _conversion_pick(by), _running(scope, fair)
+        rows = judge(
+            compare_rates(table.rows, base_rows, by, "converted", "leads"), by, name, fair, pick, method, early
         )
         current, before = pd.DataFrame([{by: TOTAL, **table.total}]), pd.DataFrame([{by: TOTAL, **base_total}])
-        whole = compare_rates(current, before, by, "converted", "leads", method.alpha).rename(columns=CONVERSION_NAMES)
-        total = {str(k): v for k, v in contract.conform(whole).iloc[0].items()}
-        out[name] = Comparison(name, period, contract.conform(rows), total)
+        whole = judge(compare_rates(current, before, by, "converted", "leads"), by, name, fair, pick, method, early)
+        total = {str(k): v for k, v in contract.conform(whole.rename(columns=CONVERSION_NAMES)).iloc[0].items()}
+        out[name] = Comparison(name, period, contract.conform(rows.rename(columns=CONVERSION_NAMES)), total, fair.days)
     return out
 
 
 def base_reasons(leads: Leads, scope: Scope) -> dict[str, tuple[Period, pd.DataFrame]]:
-    """Each base period, and its lost leads per reason (columns reason, leads), from one query."""
+    """Each base period, and its lost leads per reason (columns reason, leads) and all its leads, from one query."""
     bases = base_periods(scope)
     if not bases:
         return {}
     t, within = scoped_periods(leads, scope, bases)
-    wide = fetch(t.group_by("reason").aggregate(**{name: tally(t, cond & t.is_lost) for name, cond in within.items()}))
-    return {
-        name: (period, wide.loc[wide[name] > 0, ["reason", name]].rename(columns={name: "leads"}))
-        for name, period in bases.items()
-    }
+    counts = {name: tally(t, cond & t.is_lost) for name, cond in within.items()}
+    counts |= {f"{name}__all": tally(t, cond) for name, cond in within.items()}
+    wide = fetch(t.group_by("reason").aggregate(**counts))
+    out = {}
+    for name, period in bases.items():
+        part = wide.loc[wide[name] > 0, ["reason", name]].rename(columns={name: "leads"})
+        out[name] = (period, part.assign(all_leads=int(wide[f"{name}__all"].sum())))
+    return out
 
 
 def lost_comparisons(
-    bases: dict[str, tuple[Period, pd.DataFrame]], reasons: pd.DataFrame, method: Method
-) -> dict[str, Comparison]:
-    """Each reason's share of lost leads against the previous period and a year earlier."""
+    bases: dict[str, tuple[Period, pd.DataFrame]], reasons: pd.DataFrame, all_leads: int, fair: Fairness,
+    scope: Scope, method: Method,
+) -> dict[str, Comparison]:  # fmt: skip
+    """Each reason's share of lost leads against a base period; the verdict on its incidence within H days."""
     current = reasons.assign(n=int(reasons["leads"].sum()))
     out = {}
     for name, (period, base) in bases.items():
         base = base.astype({"leads": "int64"}).assign(n=int(base["leads"].sum()))
-        table = compare_rates(current, base, "reason", "leads", "n", method.alpha).rename(columns=LOST_NAMES)
-        lost_now, lost_then = int(current["leads"].sum()), int(base["leads"].sum())
-        total: dict[str, Any] = {"reason": TOTAL, "leads": lost_now, "base_leads": lost_then,
-                                 "leads_change": lost_now - lost_then}  # fmt: skip
-        out[name] = Comparison(name, period, C.COMPARE_LOST.conform(table), total)
+        early = _running(scope, fair)
+        rows = judge(compare_rates(current, base, "reason", "leads", "n"), "reason", name, fair, _reason_pick, method,
+                     early)  # fmt: skip
+        before_all = int(base["all_leads"].iloc[0]) if len(base) else 0
+        whole = pd.DataFrame([{"reason": TOTAL, "x": int(current["leads"].sum()), "n": all_leads,
+                               "base_x": int(base["leads"].sum()), "base_n": before_all}])  # fmt: skip
+        whole["pct"], whole["base_pct"] = pct(whole["x"], whole["n"]), pct(whole["base_x"], whole["base_n"])
+        whole["pp_change"] = whole["pct"] - whole["base_pct"]
+        whole = judge(whole, "reason", name, fair, _reason_pick, method, early)
+        total = _lost_total(whole.iloc[0])
+        out[name] = Comparison(name, period, C.COMPARE_LOST.conform(rows.rename(columns=LOST_NAMES)), total, fair.days)
     return out
+
+
+LOST_TOTAL = {"x": "leads", "base_x": "base_leads", "pct": "lost_pct", "base_pct": "base_lost_pct"}
+
+
+def _lost_total(row: pd.Series) -> dict[str, Any]:
+    """Lost leads in total: how many, their share of all leads, and the fair verdict on it."""
+    total: dict[str, Any] = {"reason": TOTAL}
+    total |= {LOST_TOTAL.get(str(k), str(k)): v for k, v in row.items() if k not in ("reason", "n", "base_n")}
+    total["leads_change"] = int(row["x"]) - int(row["base_x"])
+    return total

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from leadkit.leads import Leads
 from leadkit.method import Method
-from leadkit.reports.compare import conversion_comparisons
-from leadkit.reports.meta import report_meta
-from leadkit.reports.selection import scoped
+from leadkit.reports.compare import conversion_comparisons, fairness
+from leadkit.reports.highlights import conversion_highlights
+from leadkit.reports.meta import context, report_meta
 from leadkit.reports.table import main_table
-from leadkit.reports.timing import conversion_curve, duration_quantiles, report_date
+from leadkit.reports.timing import conversion_curve, duration_quantiles
 from leadkit.reports.trend import conversion_trend
 from leadkit.results import ConversionResult
 from leadkit.scope import Scope
@@ -18,16 +18,20 @@ KEY = "lead_type"
 
 
 def compute(leads: Leads, scope: Scope, method: Method) -> ConversionResult:
-    t = scoped(leads, scope)
+    ctx = context(leads, scope, method)
     table = main_table(leads, scope, KEY, method)
-    trend, grain = conversion_trend(leads, scope, method)
+    fair = fairness(leads, scope, KEY, ctx.as_of, ctx.days)
+    trend, grain = conversion_trend(leads, scope, method, ctx.as_of, ctx.days)
+    meta = report_meta(NAME, ctx)
+    comparisons = conversion_comparisons(table, KEY, fair, scope, method)
     return ConversionResult(
-        meta=report_meta(NAME, leads, scope, method),
+        meta=meta,
         rows=table.rows,
         total=table.total,
-        comparisons=conversion_comparisons(table, KEY, method),
+        comparisons=comparisons,
         trend=trend,
         trend_grain=grain,
-        timing=duration_quantiles(t, "is_won", KEY),
-        curve=conversion_curve(t, report_date(leads, scope)),
+        timing=duration_quantiles(ctx.table, "is_won", KEY),
+        curve=conversion_curve(ctx.table, ctx.curve_as_of),
+        highlights=conversion_highlights(meta, table.rows, table.total, comparisons, KEY),
     )

@@ -18,13 +18,13 @@ from leadkit.frames import fetch
 from leadkit.leads import Leads
 from leadkit.method import Method
 from leadkit.model import UNASSIGNED
-from leadkit.reports.compare import conversion_comparisons
+from leadkit.reports.compare import conversion_comparisons, fairness
+from leadkit.reports.highlights import employee_highlights
 from leadkit.reports.measures import tally
-from leadkit.reports.meta import report_meta
-from leadkit.reports.selection import scoped
+from leadkit.reports.meta import context, report_meta
 from leadkit.reports.stats import control_limits, pct
 from leadkit.reports.table import main_table
-from leadkit.reports.timing import conversion_curve, duration_quantiles, report_date
+from leadkit.reports.timing import conversion_curve, duration_quantiles
 from leadkit.reports.trend import conversion_trend
 from leadkit.results import EmployeeResult, LeadList
 from leadkit.results import contract as C
@@ -87,23 +87,29 @@ def _by_status(t: ir.Table) -> pd.DataFrame:
 
 
 def compute(leads: Leads, scope: Scope, method: Method) -> EmployeeResult:
-    t = scoped(leads, scope)
+    ctx = context(leads, scope, method)
+    t = ctx.table
     table = main_table(leads, scope, KEY, method)
     team = team_rate(table.total)
     listing = t.select(*C.EMPLOYEE_LIST.names)
     counts = dict(zip(table.rows["manager"].astype(str), table.rows["leads"].astype(int), strict=True))
-    trend, grain = conversion_trend(leads, scope, method)
+    trend, grain = conversion_trend(leads, scope, method, ctx.as_of, ctx.days)
+    fair = fairness(leads, scope, KEY, ctx.as_of, ctx.days)
+    meta = report_meta(NAME, ctx)
+    rows = judge(table.rows, team, mix_expected(t), method)
+    comparisons = conversion_comparisons(table, KEY, fair, scope, method)
     return EmployeeResult(
-        meta=report_meta(NAME, leads, scope, method),
-        rows=judge(table.rows, team, mix_expected(t), method),
+        meta=meta,
+        rows=rows,
         total=table.total,
         team_rate=team,
         funnel=funnel_limits(team, int(table.rows["leads"].max()) if len(table.rows) else 0, method),
         by_status=_by_status(t),
-        leads=LeadList(listing, ("created_at", "lead_id"), int(table.total["leads"] or 0), KEY, counts),
-        comparisons=conversion_comparisons(table, KEY, method),
+        leads=LeadList(listing, ("created_at", "lead_id"), int(table.total["leads"] or 0), KEY, counts, leads.lead_url),
+        comparisons=comparisons,
         trend=trend,
         trend_grain=grain,
         timing=duration_quantiles(t, "is_won", KEY),
-        curve=conversion_curve(t, report_date(leads, scope)),
+        curve=conversion_curve(t, ctx.curve_as_of),
+        highlights=employee_highlights(meta, rows, table.total, comparisons, team),
     )

@@ -13,12 +13,12 @@ from leadkit.frames import fetch
 from leadkit.leads import Leads
 from leadkit.method import Method
 from leadkit.model import NO_REASON, TOTAL
-from leadkit.reports.compare import base_reasons, lost_comparisons
-from leadkit.reports.meta import report_meta
-from leadkit.reports.selection import scoped
+from leadkit.reports.compare import base_reasons, fairness, lost_comparisons
+from leadkit.reports.highlights import lost_highlights
+from leadkit.reports.meta import context, report_meta
 from leadkit.reports.stats import pct
 from leadkit.reports.timing import duration_quantiles
-from leadkit.reports.trend import conversion_trend
+from leadkit.reports.trend import lost_trend
 from leadkit.results import LeadList, LostLeadsResult
 from leadkit.results import contract as C
 from leadkit.scope import Scope
@@ -38,32 +38,40 @@ def _long(lost: ir.Table, column: str) -> pd.DataFrame:
 
 
 def pareto(by_type: pd.DataFrame) -> pd.DataFrame:
-    """Reasons by count with share % and, for named reasons, the cumulative share (Pareto line)."""
+    """Reasons by count with share % and, for named reasons, their cumulative share of named reasons (Pareto)."""
     reasons = by_type.groupby("reason", as_index=False).agg(leads=("leads", "sum"))
     n_lost = int(reasons["leads"].sum())
     reasons["share_pct"] = pct(reasons["leads"], pd.Series(n_lost, index=reasons.index))
     reasons["_none"] = reasons["reason"] == NO_REASON
     reasons = reasons.sort_values(["_none", "leads", "reason"], ascending=[True, False, True], ignore_index=True)
-    named = reasons["leads"].where(~reasons["_none"], 0).cumsum()
-    reasons["cum_share_pct"] = pct(named, pd.Series(n_lost, index=reasons.index)).mask(reasons["_none"])
+    named = reasons["leads"].where(~reasons["_none"], 0)
+    whole = pd.Series(int(named.sum()), index=reasons.index)
+    reasons["cum_share_pct"] = pct(named.cumsum(), whole).mask(reasons["_none"])
     return C.REASONS.conform(reasons)
 
 
 def compute(leads: Leads, scope: Scope, method: Method) -> LostLeadsResult:
-    lost = _lost(scoped(leads, scope))
+    ctx = context(leads, scope, method)
+    lost = _lost(ctx.table)
     by_type, by_manager = _long(lost, "lead_type"), _long(lost, "manager")
     reasons = pareto(by_type)
     n_lost = int(reasons["leads"].sum())
-    trend, grain = conversion_trend(leads, scope, method)
+    named = [r for r in reasons["reason"] if r != NO_REASON]
+    trend, grain = lost_trend(leads, scope, method, named, ctx.as_of, ctx.days)
+    fair = fairness(leads, scope, None, ctx.as_of, ctx.days, by_reason=True)
+    meta = report_meta(NAME, ctx)
+    in_scope = meta.data_quality.leads_in_scope
+    comparisons = lost_comparisons(base_reasons(leads, scope), reasons, in_scope, fair, scope, method)
     return LostLeadsResult(
-        meta=report_meta(NAME, leads, scope, method),
+        meta=meta,
         reasons=reasons,
         total={"reason": TOTAL, "leads": n_lost, "share_pct": 100.0 if n_lost else None},
         by_type=by_type,
         by_manager=by_manager,
-        leads=LeadList(lost.select(*C.LOST_LIST.names), ("created_at", "lead_id"), n_lost),
+        leads=LeadList(lost.select(*C.LOST_LIST.names), ("created_at", "lead_id"), n_lost, link=leads.lead_url),
         days_open=duration_quantiles(lost, "is_lost", "reason"),
-        comparisons=lost_comparisons(base_reasons(leads, scope), reasons, method),
+        comparisons=comparisons,
         trend=trend,
         trend_grain=grain,
+        highlights=lost_highlights(meta, reasons, comparisons),
     )

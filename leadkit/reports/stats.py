@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,74 @@ def control_limits(rate: float, n: pd.Series, z: float) -> tuple[pd.Series, pd.S
     return pd.Series(low, index=n.index, dtype="Float64"), pd.Series(high, index=n.index, dtype="Float64")
 
 
+@dataclass(frozen=True)
+class Incidence:
+    """Aalen–Johansen estimates over ordered times: who was at risk, and each cause's cumulative incidence.
+
+    ``times`` ascending; ``events`` is times × causes (counts); ``censored`` counts per time.
+    Leads censored at a time are still at risk for that time's events.
+    """
+
+    times: np.ndarray
+    events: np.ndarray
+    censored: np.ndarray
+    at_risk: np.ndarray
+    survival_before: np.ndarray  # all-cause survival just before each time
+    cumulative: np.ndarray  # times × causes, 0..1
+
+    @classmethod
+    def estimate(cls, times: np.ndarray, events: np.ndarray, censored: np.ndarray) -> Incidence:
+        order = np.argsort(times, kind="stable")
+        times, events, censored = times[order], events[order].astype("float64"), censored[order].astype("float64")
+        leaving = events.sum(axis=1) + censored
+        at_risk = leaving.sum() - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
+        safe = np.where(at_risk > 0, at_risk, 1.0)
+        hazard = np.where(at_risk > 0, events.sum(axis=1) / safe, 0.0)
+        survival_before = np.concatenate([[1.0], np.cumprod(1 - hazard)[:-1]])
+        step = survival_before[:, None] * events / safe[:, None]
+        return cls(times, events, censored, at_risk, survival_before, np.cumsum(step, axis=0))
+
+    def upto(self, horizon: float) -> int:
+        """The index of the last time at or before ``horizon`` (-1 when there is none)."""
+        return int(np.searchsorted(self.times, horizon, side="right")) - 1
+
+    def at(self, horizon: float, cause: int) -> tuple[float, float]:
+        """Cumulative incidence of ``cause`` by ``horizon`` (0..1) and its delta-method variance.
+
+        Var F_k(t) = Σ_j [ (F_k(t) − F_k(t_j))² d_j / (n_j (n_j − d_j)) + S_{j−1}² d_kj (n_j − d_kj) / n_j³
+                          − 2 (F_k(t) − F_k(t_j)) S_{j−1} d_kj / n_j² ]   (Marubini & Valsecchi, 1995).
+        """
+        last = self.upto(horizon)
+        if last < 0:
+            return 0.0, 0.0
+        n, d = self.at_risk[: last + 1], self.events[: last + 1].sum(axis=1)
+        dk, s = self.events[: last + 1, cause], self.survival_before[: last + 1]
+        f = self.cumulative[: last + 1, cause]
+        gap = f[-1] - f
+        live = n > 0
+        n, d, dk, s, gap = n[live], d[live], dk[live], s[live], gap[live]
+        first = np.where(n > d, gap**2 * d / np.where(n > d, n * (n - d), 1.0), 0.0)
+        variance = np.sum(first + s**2 * dk * (n - dk) / n**3 - 2 * gap * s * dk / n**2)
+        return float(f[-1]), float(max(variance, 0.0))
+
+
+def difference_p(f1: float, v1: float, f2: float, v2: float) -> float | None:
+    """Two-sided p-value of f1 − f2 for independent estimates with variances v1 and v2."""
+    se = math.sqrt(v1 + v2)
+    if se == 0:
+        return None if f1 == f2 else 0.0
+    return math.erfc(abs(f1 - f2) / se / math.sqrt(2))
+
+
+def holm(p_values: pd.Series) -> pd.Series:
+    """Holm's step-down adjustment: p-values for many rows tested at once, NA left as NA."""
+    p = p_values.astype("Float64")
+    known = p.dropna().sort_values(kind="stable")
+    m = len(known)
+    adjusted = (known * np.arange(m, 0, -1)).cummax().clip(upper=1.0)
+    return adjusted.reindex(p.index).astype("Float64")
+
+
 def cumulative_incidence(events: pd.DataFrame) -> pd.DataFrame:
     """Aalen–Johansen cumulative incidence of "won", with "lost" competing and open leads censored.
 
@@ -65,14 +134,8 @@ def cumulative_incidence(events: pd.DataFrame) -> pd.DataFrame:
     at risk and the cumulative incidences ``won_cum`` and ``lost_cum`` (fractions 0..1).
     """
     frame = events.sort_values("day").reset_index(drop=True)
-    at_risk = int(frame[["won", "lost", "censored"]].to_numpy().sum())
-    survival, won_cum, lost_cum, rows = 1.0, 0.0, 0.0, []
-    for day, won, lost, censored in frame[["day", "won", "lost", "censored"]].itertuples(index=False):
-        if at_risk > 0:
-            won_cum += survival * won / at_risk
-            lost_cum += survival * lost / at_risk
-            survival *= 1 - (won + lost) / at_risk
-        rows.append({"day": int(day), "at_risk": at_risk, "won": int(won), "lost": int(lost),
-                     "censored": int(censored), "won_cum": won_cum, "lost_cum": lost_cum})  # fmt: skip
-        at_risk -= won + lost + censored
-    return pd.DataFrame(rows, columns=["day", "at_risk", "won", "lost", "censored", "won_cum", "lost_cum"])
+    curve = Incidence.estimate(frame["day"].to_numpy(), frame[["won", "lost"]].to_numpy(), frame["censored"].to_numpy())
+    out = frame[["day", "won", "lost", "censored"]].astype("int64")
+    out.insert(1, "at_risk", curve.at_risk.astype("int64"))
+    out["won_cum"], out["lost_cum"] = curve.cumulative[:, 0], curve.cumulative[:, 1]
+    return out

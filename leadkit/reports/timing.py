@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from leadkit.frames import fetch
-from leadkit.leads import Leads
 from leadkit.model import TOTAL
 from leadkit.reports.measures import tally
 from leadkit.reports.stats import cumulative_incidence
 from leadkit.results import contract as C
-from leadkit.scope import Scope
 
 DAY = 86400.0
 
@@ -46,23 +44,11 @@ def duration_quantiles(t: ir.Table, flag: str, by: str) -> pd.DataFrame:
     return C.timing(by).conform(frame)
 
 
-def report_date(leads: Leads, scope: Scope) -> datetime | None:
-    """The moment the curve is read at: the end of the period, else the latest date in the data.
-
-    None for a source without creation dates: there is no curve to draw then.
-    """
-    if "created_at" not in leads.dated:
-        return None
-    if scope.period is not None:
-        return scope.period.bounds()[1]
-    t = leads.table
-    last = fetch(t.aggregate(a=t.created_at.max(), b=t.closed_at.max())).iloc[0]
-    stamps = [pd.Timestamp(v) for v in last if not pd.isna(v)]
-    return (max(stamps) + timedelta(seconds=1)).to_pydatetime() if stamps else None
-
-
 def conversion_curve(t: ir.Table, as_of: datetime | None) -> pd.DataFrame:
-    """Cumulative conversion by days since creation; open leads censored at ``as_of``, lost competing."""
+    """Cumulative conversion by days since creation; open leads censored at ``as_of``, lost competing.
+
+    ``as_of`` is the data's cut-off (None without creation dates: no curve then).
+    """
     if as_of is None:
         return C.CURVE.empty()
     end = ibis.literal(as_of)

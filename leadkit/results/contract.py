@@ -53,6 +53,8 @@ COLUMNS: dict[str, Column] = {
         Column("ci_low_pct", "pct", "lower bound of the Wilson interval of conversion %"),
         Column("ci_high_pct", "pct", "upper bound of the Wilson interval of conversion %"),
         Column("share_pct", "pct", "lost leads with the reason ÷ all lost leads × 100"),
+        Column("lost_pct", "pct", "lost leads (with the reason) ÷ all leads of the period × 100"),
+        Column("base_lost_pct", "pct", "lost leads ÷ all leads of the base period × 100"),
         Column("cum_share_pct", "pct", "cumulative share of named reasons (Pareto line); null for '(no reason)'"),
         Column("base_leads", "count", "the same count in the base period"),
         Column("base_converted", "count", "converted in the base period"),
@@ -60,8 +62,15 @@ COLUMNS: dict[str, Column] = {
         Column("base_lost", "count", "lost leads in the base period"),
         Column("base_share_pct", "pct", "the reason's share of lost leads in the base period"),
         Column("pp_change", "points", "current minus base, in percentage points"),
-        Column("p_value", "p", "two-sided p-value of the change"),
-        Column("significant", "flag", "p < alpha"),
+        Column("p_value", "p", "two-sided p-value of the fair change (rows: Holm-adjusted)"),
+        Column("significant", "flag", "the verdict is up or down: the fair change is beyond chance"),
+        Column("horizon_pct", "pct", "share of the period's leads with the outcome within H days of creation"),
+        Column("base_horizon_pct", "pct", "the same share in the base period"),
+        Column("fair_change_pp", "points", "horizon % minus base horizon %: the change the verdict is on"),
+        Column("followed_pct", "pct", "share of the period's leads followed H days (or closed before)"),
+        Column("base_followed_pct", "pct", "the same share in the base period"),
+        Column("verdict", "verdict", "up, down, no_change, too_early, too_few or no_base"),
+        Column("maturing", "flag", "some of the period's leads were younger than H days at the data's cut-off"),
         Column("leads_change", "count", "current minus base, in leads"),
         Column("period", "period", "the label of a trend period (month or ISO week)"),
         Column("median_days", "days", "median days from creation to close"),
@@ -78,7 +87,7 @@ COLUMNS: dict[str, Column] = {
         Column("mix_diff_pp", "points", "conversion % minus expected %, in points"),
         Column("limit_low_pct", "pct", "lower funnel limit: team rate − z standard errors at this many leads"),
         Column("limit_high_pct", "pct", "upper funnel limit: team rate + z standard errors at this many leads"),
-        Column("vs_team", "verdict", "'above' or 'below' the funnel limits, else empty"),
+        Column("vs_team", "verdict", "'above' or 'below' the control limits, else empty"),
     )
 }
 
@@ -142,10 +151,13 @@ def rows(key: str) -> Contract:
     return Contract(f"conversion by {key}", (key, *COUNTS, *RATES))
 
 
+FAIR = ("horizon_pct", "base_horizon_pct", "fair_change_pp", "followed_pct", "base_followed_pct", "p_value",
+        "significant", "verdict")  # fmt: skip
+
+
 def compare_rows(key: str) -> Contract:
     return Contract(f"comparison by {key}", (key, "leads", "converted", "conversion_pct", "base_leads",
-                                             "base_converted", "base_conversion_pct", "pp_change", "p_value",
-                                             "significant"))  # fmt: skip
+                                             "base_converted", "base_conversion_pct", "pp_change", *FAIR))  # fmt: skip
 
 
 def timing(key: str) -> Contract:
@@ -159,12 +171,14 @@ def reasons_by(column: str) -> Contract:
 MANAGERS = Contract("managers", (*rows("manager").names, *JUDGEMENT))
 TOTAL = Contract("total", (*COUNTS, *RATES))
 COMPARE_LOST = Contract("comparison of reasons", ("reason", "leads", "lost", "share_pct", "base_leads", "base_lost",
-                                                  "base_share_pct", "pp_change", "p_value", "significant"))  # fmt: skip
-TREND = Contract("trend", ("period", "lead_type", "leads", "converted", "conversion_pct", "ci_low_pct", "ci_high_pct"))
+                                                  "base_share_pct", "pp_change", *FAIR))  # fmt: skip
+TREND = Contract("trend", ("period", "lead_type", "leads", "converted", "conversion_pct", "ci_low_pct", "ci_high_pct",
+                           "open", "maturing"))  # fmt: skip
+LOST_TREND = Contract("lost trend", ("period", "reason", "lost", "leads", "lost_pct", "maturing"))
 CURVE = Contract("curve", ("day", "at_risk", "won", "lost", "censored", "won_cum_pct", "lost_cum_pct"))
 REASONS = Contract("reasons", ("reason", "leads", "share_pct", "cum_share_pct"))
 BY_STATUS = Contract("by status", ("manager", "status", "status_group", "leads"))
 FUNNEL = Contract("funnel limits", ("leads", "limit_low_pct", "limit_high_pct"))
 LOST_LIST = Contract("lost leads", ("lead_id", "created_at", "closed_at", "lead_type", "reason", "manager", "client"))
-EMPLOYEE_LIST = Contract("manager's leads", ("manager", "lead_id", "created_at", "lead_type", "status", "status_group",
-                                             "is_converted"))  # fmt: skip
+EMPLOYEE_LIST = Contract("manager's leads", ("manager", "lead_id", "created_at", "closed_at", "lead_type", "status",
+                                             "status_group", "is_converted", "client"))  # fmt: skip

@@ -38,16 +38,31 @@ class ReportMeta:
     timezone: str
     generated_at: datetime
     data_quality: DataQuality
+    as_of: datetime | None  # the data's cut-off: its latest creation or close time
+    horizon_days: int | None  # H: comparisons and trend points judge leads within H days of creation
 
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """The current figures beside a base period's (``previous`` or ``year_ago``), per row and in total."""
+    """The current figures beside a base period's (``previous`` or ``year_ago``), per row and in total.
+
+    ``horizon_days``: the verdicts compare outcomes within this many days of creation
+    (None: the raw rates were tested — basis closed, or no close dates).
+    """
 
     base: str
     period: Period
     rows: pd.DataFrame
     total: dict[str, Any]
+    horizon_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One headline sentence: its kind and the figures it states (render puts them in words)."""
+
+    kind: str
+    figures: dict[str, Any]
 
 
 def _check(pairs: list[tuple[C.Contract, pd.DataFrame]]) -> None:
@@ -67,6 +82,7 @@ class ConversionResult:
     trend_grain: Grain
     timing: pd.DataFrame
     curve: pd.DataFrame
+    highlights: tuple[Highlight, ...] = ()
 
     def __post_init__(self) -> None:
         key = "lead_type"
@@ -88,11 +104,12 @@ class LostLeadsResult:
     comparisons: dict[str, Comparison]
     trend: pd.DataFrame
     trend_grain: Grain
+    highlights: tuple[Highlight, ...] = ()
 
     def __post_init__(self) -> None:
         _check([(C.REASONS, self.reasons), (C.reasons_by("lead_type"), self.by_type),
                 (C.reasons_by("manager"), self.by_manager), (C.timing("reason"), self.days_open),
-                (C.TREND, self.trend)])  # fmt: skip
+                (C.LOST_TREND, self.trend)])  # fmt: skip
         _check([(C.COMPARE_LOST, c.rows) for c in self.comparisons.values()])
 
 
@@ -112,6 +129,7 @@ class EmployeeResult:
     trend_grain: Grain
     timing: pd.DataFrame
     curve: pd.DataFrame
+    highlights: tuple[Highlight, ...] = ()
 
     def __post_init__(self) -> None:
         key = "manager"

@@ -1,0 +1,159 @@
+"""Cohorts at the same age: conversion within H days of creation, so young leads are not judged as bad ones.
+
+A lead needs time to reach an outcome; measured at the data's cut-off, a recent period
+shows more open leads and a lower conversion even when nothing changed. Periods are
+therefore compared on the cumulative incidence of an outcome within H days of creation
+(Aalen–Johansen, by the hour): a lead still open at the cut-off counts only while it was
+followed, the other outcomes compete, and each estimate has a variance for the test. A
+period is judged only when enough of its leads were followed for the whole H days.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from leadkit.frames import fetch
+from leadkit.leads import Leads
+from leadkit.method import Method
+from leadkit.periods import Period
+from leadkit.reports.measures import tally
+from leadkit.reports.selection import within
+from leadkit.reports.stats import Incidence
+from leadkit.scope import Scope
+
+CONVERTED, LOST, CENSORED = "converted", "lost", "censored"
+REASON = "reason:"  # outcomes by loss reason are "reason:<reason>"
+HOURS_A_DAY = 24
+
+
+def data_as_of(leads: Leads) -> datetime | None:
+    """The data's cut-off: its latest creation or close time (None without dates)."""
+    t = leads.table
+    stamps = {c: t[c].max() for c in ("created_at", "closed_at") if c in leads.dated}
+    if not stamps:
+        return None
+    found = [pd.Timestamp(v) for v in fetch(t.aggregate(**stamps)).iloc[0] if not pd.isna(v)]
+    return max(found).to_pydatetime() + timedelta(seconds=1) if found else None
+
+
+def horizon_days(leads: Leads, scope: Scope, method: Method) -> int | None:
+    """H: the method's, or the days by which ``horizon_share`` of the data's closed leads had closed.
+
+    Never more than half the period, so that a period that has just ended can be judged on
+    its first half. None where a horizon means nothing: basis ``closed`` (every lead in scope
+    has closed) or a source without creation and close dates.
+    """
+    if scope.basis == "closed" or not {"created_at", "closed_at"} <= set(leads.dated):
+        return None
+    if method.horizon_days is not None:
+        return method.horizon_days
+    t = leads.table
+    done = t.filter(t.created_at.notnull() & t.closed_at.notnull() & (t.closed_at >= t.created_at))
+    seconds = done.closed_at.epoch_seconds() - done.created_at.epoch_seconds()
+    found = fetch(done.aggregate(q=seconds.quantile(method.horizon_share)))["q"].iloc[0]
+    if pd.isna(found):
+        return None
+    days = max(1, math.ceil(float(found) / 86400))
+    if scope.period is not None:
+        days = min(days, max(1, scope.period.days // 2))
+    return days
+
+
+def outcome_events(
+    t: ir.Table, periods: dict[str, Period], as_of: datetime, days: int, key: str | None, by_reason: bool = False
+) -> pd.DataFrame:
+    """Per hour since creation (up to H days) and outcome: how many leads of each period ended so.
+
+    Columns: ``key`` (when given), ``hour``, ``outcome`` (converted, lost — or the loss
+    reason with ``by_reason`` — or censored) and one count column per period name. A lead
+    still open at the cut-off, or whose outcome came after H days, is censored; a converted
+    lead without a close date converted by the cut-off; a lost lead without a close date
+    cannot be placed in time and is left out (the data-quality section counts it).
+    """
+    end, limit = ibis.literal(as_of), days * HOURS_A_DAY
+    lost_as = ibis.literal(REASON) + t.reason.cast("string") if by_reason else ibis.literal(LOST)
+    stop = ibis.cases((t.is_converted, t.closed_at.fill_null(end)), (t.is_lost, t.closed_at), else_=end)
+    outcome = ibis.cases((t.is_converted, ibis.literal(CONVERTED)), (t.is_lost, lost_as), else_=ibis.literal(CENSORED))
+    hours = ((stop.epoch_seconds() - t.created_at.epoch_seconds()) / 3600).floor().cast("int64")
+    usable = t.filter(t.created_at.notnull() & stop.notnull() & (stop >= t.created_at))
+    usable = usable.mutate(hour=hours, outcome=outcome)
+    late = usable.hour >= limit
+    usable = usable.mutate(
+        hour=ibis.ifelse(late, limit, usable.hour), outcome=ibis.ifelse(late, ibis.literal(CENSORED), usable.outcome)
+    )
+    groups = [key, "hour", "outcome"] if key else ["hour", "outcome"]
+    counts = {name: tally(usable, within(usable, "created_at", p).fill_null(False)) for name, p in periods.items()}
+    return fetch(usable.group_by(groups).aggregate(**counts))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One cohort's incidence within H days: each outcome's share (0..1) and variance, and how well it was followed."""
+
+    leads: int
+    followed: int  # leads followed the whole H days (or that reached an outcome before)
+    share: dict[str, float]
+    variance: dict[str, float]
+
+    @property
+    def followed_share(self) -> float:
+        return self.followed / self.leads if self.leads else 0.0
+
+
+def _matrix(events: pd.DataFrame, period: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """One period's counts as hours × outcomes: the hours, the outcome names and the matrix."""
+    counts = events[period].to_numpy(dtype="float64")
+    keep = counts > 0
+    hours, outcomes = events["hour"].to_numpy()[keep], events["outcome"].astype(str).to_numpy()[keep]
+    times, at_time = np.unique(hours, return_inverse=True)
+    names, of_outcome = np.unique(outcomes, return_inverse=True)
+    matrix = np.zeros((len(times), len(names)))
+    np.add.at(matrix, (at_time, of_outcome), counts[keep])
+    return times, [str(n) for n in names], matrix
+
+
+def estimate(events: pd.DataFrame, period: str, days: int) -> Estimate:
+    """The Aalen–Johansen incidence of every outcome within ``days``, from one period's column of ``events``."""
+    times, names, matrix = _matrix(events, period)
+    limit = days * HOURS_A_DAY
+    censored = matrix[:, names.index(CENSORED)] if CENSORED in names else np.zeros(len(times))
+    causes = {name: matrix[:, i] for i, name in enumerate(names) if name != CENSORED}
+    all_events = sum(causes.values(), np.zeros(len(times)))
+    if LOST not in causes and any(name != CONVERTED for name in causes):  # by loss reason: all losses too
+        causes[LOST] = all_events - causes.get(CONVERTED, 0.0)
+    leads = int(matrix.sum())
+    if leads == 0:
+        return Estimate(0, 0, dict.fromkeys(causes, 0.0), dict.fromkeys(causes, 0.0))
+    share, variance = {}, {}
+    for cause, counts in causes.items():  # each cause against all the others: the same all-cause survival
+        curve = Incidence.estimate(times, np.column_stack([counts, all_events - counts]), censored)
+        share[cause], variance[cause] = curve.at(limit - 1, 0)
+    early = int(censored[times < limit].sum())
+    return Estimate(leads=leads, followed=leads - early, share=share, variance=variance)
+
+
+def estimates(events: pd.DataFrame, periods: list[str], days: int, key: str | None) -> dict[tuple[str, str], Estimate]:
+    """(group, period) → Estimate for every group of ``key`` (and ``""`` for all leads together)."""
+    out: dict[tuple[str, str], Estimate] = {}
+    whole = events.groupby(["hour", "outcome"], as_index=False)[periods].sum()
+    for period in periods:
+        out["", period] = estimate(whole, period, days)
+        if key:
+            for group, part in events.groupby(key, sort=False):
+                out[str(group), period] = estimate(part, period, days)
+    return out
+
+
+def maturing(bucket_end: pd.Series, as_of: datetime | None, days: int | None) -> pd.Series:
+    """True for periods ending less than H days before the cut-off: some of their leads are still young."""
+    if as_of is None or days is None:
+        return pd.Series(False, index=bucket_end.index)
+    last_day = pd.to_datetime(bucket_end) + pd.Timedelta(days=1)
+    return pd.Series(np.asarray(last_day + pd.Timedelta(days=days) > pd.Timestamp(as_of)), index=bucket_end.index)
