@@ -48,7 +48,7 @@ def test_print_media_repeats_table_headers_on_every_page(browser, tmp_path, monk
     import leadkit.render.html
 
     monkeypatch.setattr(leadkit.render.html, "PRINT_LIST_ROWS", 2000)  # print the whole list: many pages
-    params = params_for({"kind": "demo", "rows": 4000})
+    params = params_for({"kind": "demo", "rows": 8000})  # two years: about 330 leads in June 2025
     result = compute("lost_leads", load_leads(params), period="2025-06")
     html_path = tmp_path / "lost.html"
     html_path.write_text(page(report_body(result, list_limit=2000), "Lost leads", "en"), encoding="utf-8")
@@ -84,3 +84,50 @@ def test_hostile_text_stays_text_and_no_script_runs(browser, hostile_batch, tmp_
     tab.goto((hostile_batch / "lead_conversion.html").as_uri())
     assert "<script>window.__xss=1</script>" in tab.locator("body").inner_text()
     assert dialogs == []
+
+
+OVERFLOW = """() => {
+  const cut = [];
+  document.querySelectorAll('.table-wrap').forEach((wrap) => {
+    const table = wrap.querySelector('table');
+    if (table.scrollWidth > wrap.clientWidth + 1) cut.push([table.className, table.scrollWidth, wrap.clientWidth]);
+  });
+  return {page: document.documentElement.scrollWidth, cut: cut};
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo_pages(tmp_path_factory):
+    """The demo's December 2025 reports (two years of data, open leads near the end), in both languages."""
+    from conftest import ROOT
+
+    leads = load_leads(ROOT / "params" / "demo.yaml")
+    folder = tmp_path_factory.mktemp("demo-pages")
+    for report in ("lead_conversion", "lost_leads", "employee_performance"):
+        result = compute(report, leads, period="2025-12")
+        for lang in ("en", "ru"):
+            (folder / f"{report}.{lang}.html").write_text(page(report_body(result, lang), report, lang), "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_no_table_is_cut_off_at_1024_px_or_wider(browser, demo_pages, width):
+    tab = browser.new_page(viewport={"width": width, "height": 900})
+    for path in sorted(demo_pages.iterdir()):
+        tab.goto(path.as_uri())
+        found = tab.evaluate(OVERFLOW)
+        assert found["page"] <= width, f"{path.name} is {found['page']} px wide"
+        assert not found["cut"], f"{path.name}: tables wider than their box: {found['cut']}"
+        headline = tab.locator("section.headline")
+        assert headline.is_visible() and headline.bounding_box()["y"] < 250  # the first thing after the title
+
+
+def test_each_chart_sits_right_above_its_table(browser, demo_pages):
+    tab = browser.new_page(viewport={"width": 1024, "height": 900})
+    tab.goto((demo_pages / "lead_conversion.en.html").as_uri())
+    sections = tab.locator("section.extra:has(figure.chart)")
+    assert sections.count() >= 2  # the trend and the curve
+    for i in range(sections.count()):
+        figure = sections.nth(i).locator("figure.chart").bounding_box()
+        table = sections.nth(i).locator("table").first.bounding_box()
+        assert figure["y"] + figure["height"] <= table["y"] + 1 and table["y"] - (figure["y"] + figure["height"]) < 80

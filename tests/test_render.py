@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -112,7 +114,7 @@ def test_a_failed_write_keeps_the_earlier_file(tmp_path, monkeypatch):
 def test_long_lists_are_cut_with_a_note_pointing_to_excel():
     result = compute("lost_leads", load_leads(params_for(MARCH_SOURCE)), period="2025-03")
     html = report_body(result, list_limit=2)
-    assert "2 of 3 rows shown; the full list is in the Excel file." in html
+    assert "2 of 3 leads shown — all of them are in the Excel file." in html
     listing = html[html.index('<details class="leads-list">') : html.index("</details>")]
     assert listing.count("<tr><td") == 2 and "L7" in listing and "L8" in listing and "L9" not in listing
 
@@ -138,6 +140,24 @@ def test_print_keeps_the_first_rows_of_a_long_list_and_says_so(tmp_path):
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "lost.pdf").pages)
     assert last_printed in text and first_hidden not in text
     assert (
-        f"{PRINT_LIST_ROWS} of {len(result.leads)} rows printed; the full list is in the Excel file."
+        f"{PRINT_LIST_ROWS} of {len(result.leads)} leads printed — all of them are in the Excel file."
         in text.replace("\n", " ")
     )
+
+
+def test_lead_ids_link_to_the_crm_when_the_source_says_how(march):
+    from dataclasses import replace
+
+    linked = replace(march, lead_url="https://crm.example/lead/{lead_id}")
+    html = report_body(compute("lost_leads", linked, period="2025-03"))
+    assert '<a href="https://crm.example/lead/L7" rel="noopener noreferrer">L7</a>' in html
+    assert "<a href" not in report_body(compute("lost_leads", march, period="2025-03"))  # off by default
+
+
+def test_a_hostile_lead_id_stays_inside_its_link(hostile):
+    from dataclasses import replace
+
+    linked = replace(hostile, lead_url="https://crm.example/lead/{lead_id}")
+    html = report_body(compute("employee_performance", linked), list_limit=300)
+    hrefs = re.findall(r'<a href="([^"]*)"', html)
+    assert hrefs and all(h.startswith("https://crm.example/lead/") and "<" not in h and " " not in h for h in hrefs)

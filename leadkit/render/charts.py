@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from leadkit.model import NO_REASON, TOTAL
 from leadkit.render.labels import column, value, word
@@ -100,9 +101,38 @@ def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
     return _svg(fig)
 
 
+FUNNEL_LABELS = 6  # besides the managers outside the limits, label this many of the busiest
+
+
+def _label_without_overlap(ax: Axes, points: list[tuple[str, float, float]], width: float, height: float) -> None:
+    """Label points in the order given, skipping any label whose box would overlap one already placed.
+
+    Boxes are in axes fractions: ``width`` per character and one ``height`` per line.
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    to_axes = ax.transLimits.transform
+    for text, x, y in points:
+        fx, fy = to_axes((x, y))
+        wide = width * len(text)
+        left = fx + 0.008 + wide > 1.0  # near the right edge: the label goes to the left of its point
+        box = (
+            (fx - 0.008 - wide, fy, fx - 0.008, fy + height)
+            if left
+            else (fx + 0.008, fy, fx + 0.008 + wide, fy + height)
+        )
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        ax.annotate(text, (x, y), textcoords="offset points", xytext=(-4 if left else 4, 2), fontsize=7,
+                    ha="right" if left else "left")  # fmt: skip
+
+
 @literal_text
 def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
-    """Each manager's conversion against their number of leads, inside the team's 95% limits."""
+    """Each manager's conversion against their number of leads, inside the team's control limits.
+
+    Only the managers outside the limits and the busiest few are labelled, never on top of each other.
+    """
     rows = result.rows.dropna(subset=["conversion_pct"])
     if rows.empty or result.team_rate is None:
         return None
@@ -113,33 +143,70 @@ def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
     ax.axhline(result.team_rate * 100, color=GREY, linewidth=1, label=word("team", lang))
     colours = [LOST if v == "below" else "#2e7d32" if v == "above" else BAR for v in rows["vs_team"]]
     ax.scatter(rows["leads"], rows["conversion_pct"].astype(float), color=colours, zorder=3)
-    for name, x, y in zip(rows["manager"], rows["leads"], rows["conversion_pct"].astype(float), strict=True):
-        ax.annotate(value(name, lang), (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    ax.set_xlim(0, float(limits["leads"].max()) if len(limits) else None)
     ax.set_ylim(0, 100)
+    outside = rows[rows["vs_team"] != ""]
+    busiest = rows[rows["vs_team"] == ""].sort_values("leads", ascending=False).head(FUNNEL_LABELS)
+    chosen = pd.concat([outside, busiest])
+    names, sizes, rates = chosen["manager"], chosen["leads"], chosen["conversion_pct"]
+    points = [(value(m, lang), float(n), float(c)) for m, n, c in zip(names, sizes, rates, strict=True)]
+    _label_without_overlap(ax, points, width=0.0105, height=0.045)
     ax.set_xlabel(column("leads", lang))
     ax.set_ylabel(column("conversion_pct", lang))
     ax.set_title(word("chart_funnel", lang), loc="left")
     return _svg(fig)
 
 
+def _lines(ax: Axes, trend: pd.DataFrame, key: str, value_column: str, lang: str) -> list[str]:
+    """One line per group (Total bold); points of still maturing periods hollow. Returns the periods."""
+    periods = list(dict.fromkeys(trend["period"]))
+    x = {p: i for i, p in enumerate(periods)}
+    for name, part in trend.groupby(key, sort=False):
+        total = name == TOTAL
+        xs, ys = [x[p] for p in part["period"]], part[value_column].astype(float).to_numpy()
+        line = ax.plot(xs, ys, marker="o" if total else ".", linewidth=2.4 if total else 1,
+                       color="#222222" if total else None, label=value(name, lang))[0]  # fmt: skip
+        young = part["maturing"].to_numpy(dtype=bool)
+        if young.any():
+            colour = line.get_color()
+            ax.plot(np.asarray(xs)[young], ys[young], linestyle="none", marker="o", markersize=7,
+                    markerfacecolor="white", markeredgecolor=colour, zorder=3)  # fmt: skip
+    ax.set_xticks(range(len(periods)), periods, rotation=45, ha="right", fontsize=7)
+    return periods
+
+
+def _trend_axes(ax: Axes, trend: pd.DataFrame, ylabel: str, title: str, lang: str) -> None:
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(ylabel)
+    handles, names = ax.get_legend_handles_labels()
+    if trend["maturing"].any():
+        hollow = Line2D([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor="#222222")
+        handles, names = [*handles, hollow], [*names, word("hollow_maturing", lang)]
+    ax.legend(handles, names, fontsize=7, ncol=4, loc="upper left")
+    ax.set_title(title, loc="left")
+
+
 @literal_text
 def trend_chart(result: Result, lang: str) -> bytes | None:
-    """Conversion % per period: the total bold, each lead type thin."""
+    """Conversion % per period: the total bold, each lead type thin, still maturing points hollow."""
+    trend = result.trend
+    if trend.empty or isinstance(result, LostLeadsResult):
+        return None
+    fig, ax = _figure(height=3.4)
+    _lines(ax, trend, "lead_type", "conversion_pct", lang)
+    _trend_axes(ax, trend, column("conversion_pct", lang), word("chart_trend", lang), lang)
+    return _svg(fig)
+
+
+@literal_text
+def lost_trend_chart(result: LostLeadsResult, lang: str) -> bytes | None:
+    """The share of leads lost per period, in total and for the top reasons; still maturing points hollow."""
     trend = result.trend
     if trend.empty:
         return None
     fig, ax = _figure(height=3.4)
-    periods = list(dict.fromkeys(trend["period"]))
-    x = {p: i for i, p in enumerate(periods)}
-    for name, part in trend.groupby("lead_type", sort=False):
-        total = name == TOTAL
-        ax.plot([x[p] for p in part["period"]], part["conversion_pct"].astype(float), marker="o" if total else None,
-                linewidth=2.4 if total else 1, color="#222222" if total else None, label=value(name, lang))  # fmt: skip
-    ax.set_xticks(range(len(periods)), periods, rotation=45, ha="right", fontsize=7)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel(column("conversion_pct", lang))
-    ax.legend(fontsize=7, ncol=4, loc="upper left")
-    ax.set_title(word("chart_trend", lang), loc="left")
+    _lines(ax, trend, "reason", "lost_pct", lang)
+    _trend_axes(ax, trend, column("lost_pct", lang), word("chart_lost_trend", lang), lang)
     return _svg(fig)
 
 
@@ -160,18 +227,15 @@ def curve_chart(result: Result, lang: str) -> bytes | None:
     return _svg(fig)
 
 
-def charts(result: Result, view: View, lang: str) -> list[tuple[str, bytes]]:
-    """Every chart of the view that has data to draw, as (name, SVG)."""
-    drawn: list[tuple[str, bytes | None]] = []
-    for name in view.charts:
-        if name == "conversion":
-            drawn.append((name, conversion_chart(view, lang)))
-        elif name == "pareto" and isinstance(result, LostLeadsResult):
-            drawn.append((name, pareto_chart(result, lang)))
-        elif name == "funnel" and isinstance(result, EmployeeResult):
-            drawn.append((name, funnel_chart(result, lang)))
-        elif name == "trend":
-            drawn.append((name, trend_chart(result, lang)))
-        elif name == "curve":
-            drawn.append((name, curve_chart(result, lang)))
-    return [(name, svg) for name, svg in drawn if svg]
+def charts(result: Result, view: View, lang: str) -> dict[str, bytes]:
+    """Every chart of the view that has data to draw, by name (as SVG)."""
+    drawers: dict[str, Callable[[], bytes | None]] = {
+        "conversion": lambda: conversion_chart(view, lang),
+        "pareto": lambda: pareto_chart(result, lang) if isinstance(result, LostLeadsResult) else None,
+        "funnel": lambda: funnel_chart(result, lang) if isinstance(result, EmployeeResult) else None,
+        "trend": lambda: trend_chart(result, lang),
+        "lost_trend": lambda: lost_trend_chart(result, lang) if isinstance(result, LostLeadsResult) else None,
+        "curve": lambda: curve_chart(result, lang),
+    }
+    drawn = {name: drawers[name]() for name in view.charts}
+    return {name: svg for name, svg in drawn.items() if svg}

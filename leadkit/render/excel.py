@@ -21,13 +21,13 @@ from xlsxwriter.worksheet import Worksheet
 from leadkit.atomic import atomic_path
 from leadkit.model import TOTAL
 from leadkit.render import labels as L
-from leadkit.render.definitions import definitions
-from leadkit.render.views import View, view_of
+from leadkit.render.definitions import printed
+from leadkit.render.headline import headline
+from leadkit.render.views import Extra, View, view_of
 from leadkit.results import LeadList, Result
 
 MAX_ROWS = 1_048_576  # an Excel sheet's rows, the header included
 MAX_MANAGER_SHEETS = 30
-HEADER_ROW = 4
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -49,6 +49,7 @@ def safe_sheet_name(name: str, used: set[str]) -> str:
 class _Formats:
     def __init__(self, wb: Workbook, lang: str) -> None:
         self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.headline = wb.add_format({"font_color": "#1d2733", "bg_color": "#eef4fb"})
         self.muted = wb.add_format({"font_color": "#5b6b7c"})
         self.header = wb.add_format(
             {"bold": True, "bg_color": "#f3f6f9", "bottom": 2, "text_wrap": True, "valign": "top"}
@@ -106,19 +107,25 @@ def _table(
     lang: str,
     key: str | None = None,
     kinds: dict[str, str] | None = None,
+    headers: list[str] | None = None,
 ) -> int:
     """Write ``frame`` with its header at row ``top``; return the last row written."""
-    column_kinds = _header(ws, frame, top, f, lang, kinds)
+    column_kinds = _header(ws, frame, top, f, lang, kinds, headers)
     return _rows(ws, frame, top + 1, column_kinds, f, lang, key)
 
 
 def _header(
-    ws: Worksheet, frame: pd.DataFrame, top: int, f: _Formats, lang: str, kinds: dict[str, str] | None = None
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    top: int,
+    f: _Formats,
+    lang: str,
+    kinds: dict[str, str] | None = None,
+    headers: list[str] | None = None,
 ) -> list[str]:
     """Header texts at row ``top`` and column widths (from ``frame``'s rows); return each column's kind."""
     columns = [str(c) for c in frame.columns]
-    known = set(L.COLUMNS["en"])
-    headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
+    headers = headers or L.headers(columns, lang)
     for c, head in enumerate(headers):
         ws.write_string(top, c, head, f.header)
     for c, width in enumerate(_widths(frame, headers)):
@@ -149,13 +156,13 @@ def _print_setup(ws: Worksheet, title: str, period: str, header_row: int) -> Non
     ws.set_footer("&R&P / &N")
 
 
-def _chart(wb: Workbook, ws: Worksheet, sheet: str, view: View, n_rows: int, lang: str) -> None:
+def _chart(wb: Workbook, ws: Worksheet, sheet: str, view: View, n_rows: int, lang: str, top: int) -> None:
     if n_rows == 0:
         return
-    is_conv = view.charts[0] != "pareto"
+    is_conv = view.chart != "pareto"
     col = list(view.summary.columns).index("conversion_pct" if is_conv else "leads")
     chart = wb.add_chart({"type": "bar"})
-    first, last = HEADER_ROW + 1, HEADER_ROW + n_rows
+    first, last = top + 1, top + n_rows
     chart.add_series(
         {
             "name": L.column("conversion_pct" if is_conv else "leads", lang),
@@ -187,18 +194,42 @@ class Heading:
         return cls(L.title(result.meta.report, lang), L.period_title(result.meta.scope.period, lang), filters)
 
 
-def _summary_sheet(wb: Workbook, used: set[str], view: View, head: Heading, f: _Formats, lang: str) -> None:
+def _summary_sheet(
+    wb: Workbook, used: set[str], view: View, head: Heading, lines: list[str], f: _Formats, lang: str
+) -> None:
+    """Title, period, the headline sentences, the filters, then the main table and its chart."""
     name = safe_sheet_name(L.word("summary", lang), used)
     ws = wb.add_worksheet(name)
     ws.write_string(0, 0, head.title, f.title)
     ws.write_string(1, 0, head.period, f.muted)
-    ws.write_string(2, 0, head.filters, f.muted)
-    _table(ws, view.summary, HEADER_ROW, f, lang, key=view.key)
+    for row, text in enumerate(lines, start=2):
+        ws.write_string(row, 0, text, f.headline)
+    top = len(lines) + 4
+    ws.write_string(top - 2, 0, head.filters, f.muted)
+    _table(ws, view.summary, top, f, lang, key=view.key)
     n_rows = len(view.summary) - 1  # without the total
-    ws.freeze_panes(HEADER_ROW + 1, 1)
-    ws.autofilter(HEADER_ROW, 0, HEADER_ROW + max(n_rows, 0), len(view.summary.columns) - 1)
-    _print_setup(ws, head.title, head.period, HEADER_ROW)
-    _chart(wb, ws, name, view, n_rows, lang)
+    ws.freeze_panes(top + 1, 1)
+    ws.autofilter(top, 0, top + max(n_rows, 0), len(view.summary.columns) - 1)
+    _print_setup(ws, head.title, head.period, top)
+    _chart(wb, ws, name, view, n_rows, lang, top)
+
+
+def _extra_sheet(wb: Workbook, used: set[str], extra: Extra, head: Heading, f: _Formats, lang: str) -> None:
+    """One table of the view on a sheet of its own: title, table, its note; shares below the counts."""
+    title = L.table_title(extra.key, extra.args, lang)
+    ws = wb.add_worksheet(safe_sheet_name(L.SHEETS[lang].get(extra.key, title), used))
+    ws.write_string(0, 0, title, f.title)
+    columns = [str(c) for c in extra.frame.columns]
+    headers = L.headers(columns, lang, extra.marked, extra.args.get("days"))
+    last = _table(ws, extra.frame, 2, f, lang, str(extra.frame.columns[0]), extra.kinds, headers)
+    if extra.note:
+        ws.write_string(last + 2, 0, L.note(extra.note, lang), f.muted)
+        last += 2
+    if extra.shares is not None:
+        kinds = {c: "pct" for c in columns[1:]}
+        _table(ws, extra.shares, last + 2, f, lang, None, kinds, headers)
+    ws.freeze_panes(3, 1)
+    _print_setup(ws, title, head.period, 2)
 
 
 def _list_sheets(
@@ -265,7 +296,7 @@ def _definitions_sheet(wb: Workbook, used: set[str], result: Result, head: Headi
     items += list(quality["excluded"].items()) + list(quality["in_scope"].items())
     row = _pairs(ws, 2, (L.word("parameters", lang), L.word("value", lang)), rows, f)
     row = _pairs(ws, row + 1, (L.word("definitions", lang), ""), [], f)
-    for _, text in definitions(meta.report, lang, meta.method):
+    for _, text in printed(result, lang):
         ws.merge_range(row, 0, row, 1, "", f.wrap)
         ws.write_string(row, 0, text, f.wrap)
         ws.set_row(row, 15 * (1 + len(text) // 140))
@@ -284,15 +315,11 @@ def write_workbook(result: Result, path: str | Path, lang: str = "en") -> Path:
         wb = xlsxwriter.Workbook(str(tmp), options)
         wb.set_properties({"title": f"{head.title} — {period}", "comments": "leadkit"})
         f, used = _Formats(wb, lang), set[str]()
-        _summary_sheet(wb, used, view, head, f, lang)
+        lines = [text for _, text in headline(result, lang)]
+        _summary_sheet(wb, used, view, head, lines, f, lang)
         for extra in view.extras:
             if not extra.frame.empty:
-                title = L.word(extra.key, lang, **extra.args)
-                ws = wb.add_worksheet(safe_sheet_name(L.SHEETS[lang].get(extra.key, title), used))
-                ws.write_string(0, 0, title, f.title)
-                _table(ws, extra.frame, 2, f, lang, key=str(extra.frame.columns[0]), kinds=extra.kinds)
-                ws.freeze_panes(3, 1)
-                _print_setup(ws, title, period, 2)
+                _extra_sheet(wb, used, extra, head, f, lang)
         details = view.details
         if details is not None:
             _list_sheets(wb, used, L.word(view.details_title, lang), details, f, lang, period)

@@ -10,6 +10,7 @@ import base64
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import pandas as pd
@@ -18,8 +19,9 @@ from markupsafe import Markup
 from leadkit.model import TOTAL
 from leadkit.render import labels as L
 from leadkit.render.charts import charts
-from leadkit.render.definitions import definitions
-from leadkit.render.views import View, view_of
+from leadkit.render.definitions import printed
+from leadkit.render.headline import headline
+from leadkit.render.views import Extra, View, view_of
 from leadkit.results import Result
 from leadkit.results.contract import kind_of
 from leadkit.version import __version__
@@ -38,6 +40,9 @@ class HtmlTable:
     css: str = ""
     cut: str = ""
     print_cut: str = ""
+    note: str = ""
+    chart: dict[str, str] | None = None  # drawn right above the table: alt text and base64 SVG
+    line: str = ""  # a table with nothing to show is this one line instead
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +57,16 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def _cells(
+    columns: list[str], row: tuple[Any, ...], share: tuple[Any, ...] | None, kinds: dict[str, str], lang: str
+) -> list[str]:
+    cells = [L.cell(c, v, lang, kinds.get(c)) for c, v in zip(columns, row, strict=True)]
+    if share is not None:  # "12 (25.0%)": a count and its share of the column
+        cells = [cell if i == 0 or L.missing(p) else f"{cell} ({L.percent(p, lang)})"
+                 for i, (cell, p) in enumerate(zip(cells, share, strict=True))]  # fmt: skip
+    return cells
+
+
 def html_table(
     frame: pd.DataFrame,
     lang: str,
@@ -59,28 +74,46 @@ def html_table(
     limit: int | None = None,
     kinds: dict[str, str] | None = None,
     total: int | None = None,
+    marked: tuple[str, ...] = (),
+    shares: pd.DataFrame | None = None,
+    days: int | None = None,
+    link: str | None = None,
     **kw: Any,
 ) -> HtmlTable:
     """A frame as header texts, CSS classes and formatted rows; ``kinds`` override column kinds.
 
-    ``total`` is the length of the whole list when ``frame`` is only its first rows.
+    ``total`` is the length of the whole list when ``frame`` is only its first rows;
+    ``shares`` (same shape) are shown beside the counts.
     """
     shown = frame if limit is None else frame.head(limit)
     columns = [str(c) for c in shown.columns]
     kinds = kinds or {}
-    known = set(L.COLUMNS["en"])
-    headers = [L.column(c, lang) if c in known else L.value(c, lang) for c in columns]
+    headers = L.headers(columns, lang, marked, days)
     css = ["text" if c == key or c == "check" or kind_of(c) in TEXT_KINDS else "num" for c in columns]
-    rows = [
-        {
-            "cells": [L.cell(c, v, lang, kinds.get(c)) for c, v in zip(columns, row, strict=True)],
-            "total": key is not None and row[0] == TOTAL,
-        }
-        for row in shown.itertuples(index=False)
+    share_rows = list(shares.itertuples(index=False)) if shares is not None else [None] * len(shown)
+    rows: list[dict[str, Any]] = [
+        {"cells": _cells(columns, tuple(row), share, kinds, lang), "total": key is not None and row[0] == TOTAL}
+        for row, share in zip(shown.itertuples(index=False), share_rows, strict=False)
     ]
+    if link and "lead_id" in columns:
+        at = columns.index("lead_id")
+        for row in rows:
+            text = row["cells"][at]
+            row["cells"][at] = {"text": text, "href": link.replace("{lead_id}", quote(text, safe=""))}
+    if shares is not None:
+        kw["css"] = f"{kw.get('css', '')} shares".strip()  # a count and its share may wrap onto two lines
     whole = len(frame) if total is None else total
-    cut = L.word("more_rows", lang, shown=len(shown), total=whole) if len(shown) < whole else ""
+    cut = (
+        L.word("more_rows", lang, shown=L.number(len(shown), lang), total=L.number(whole, lang))
+        if len(shown) < whole
+        else ""
+    )
     return HtmlTable(headers, css, rows, cut=cut, **kw)
+
+
+def headline_html(result: Result, lang: str) -> str:
+    """The headline box: what happened, in a few sentences, before anything else."""
+    return str(components().headline_box(L.word("headline", lang), headline(result, lang)))
 
 
 def components() -> Any:
@@ -104,7 +137,7 @@ def definitions_html(result: Result, lang: str) -> str:
 
 
 def definition_texts(result: Result, lang: str) -> list[str]:
-    return [text for _, text in definitions(result.meta.report, lang, result.meta.method)]
+    return [text for _, text in printed(result, lang)]
 
 
 def meta_lines(result: Result, lang: str) -> list[tuple[str, str]]:
@@ -134,7 +167,7 @@ def _for_print(table: HtmlTable, total: int, lang: str) -> HtmlTable:
     if len(table.rows) <= PRINT_LIST_ROWS:
         return table
     rows = [{**row, "screen_only": i >= PRINT_LIST_ROWS} for i, row in enumerate(table.rows)]
-    note = L.word("printed_rows", lang, shown=PRINT_LIST_ROWS, total=total)
+    note = L.word("printed_rows", lang, shown=PRINT_LIST_ROWS, total=L.number(total, lang))
     return replace(table, rows=rows, print_cut=note)
 
 
@@ -143,42 +176,58 @@ def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
     if details is None or details.empty or limit <= 0:
         return []
     if details.group_by is None:
-        title = f"{L.word(view.details_title, lang)} ({len(details)})"
-        tables = [(html_table(details.head(limit), lang, title=title, total=len(details)), len(details))]
+        title = f"{L.word(view.details_title, lang)} ({L.number(len(details), lang)})"
+        head = details.head(limit)
+        tables = [(html_table(head, lang, title=title, total=len(details), link=details.link), len(details))]
     else:
         counts = details.group_counts
         tables = [
-            (html_table(frame, lang, title=f"{L.value(name, lang)} — {counts[name]}", total=counts[name]), counts[name])
+            (html_table(frame, lang, title=f"{L.value(name, lang)} — {L.number(counts[name], lang)}",
+                        total=counts[name], link=details.link), counts[name])
             for name, frame in details.heads(limit).items()
             if counts[name]
-        ]
+        ]  # fmt: skip
     return [_for_print(table, total, lang) for table, total in tables]
+
+
+def _chart(name: str | None, drawn: dict[str, bytes], lang: str) -> dict[str, str] | None:
+    if name is None or name not in drawn:
+        return None
+    return {"alt": L.word(f"chart_{name}", lang), "svg": base64.b64encode(drawn[name]).decode("ascii")}
+
+
+def extra_table(extra: Extra, lang: str, drawn: dict[str, bytes]) -> HtmlTable | None:
+    """One extra table of a view as HTML pieces (None when it has nothing to show)."""
+    if extra.line is not None:
+        return HtmlTable([], [], [], line=L.note(extra.line, lang))
+    if extra.frame.empty:
+        return None
+    title, note = L.table_title(extra.key, extra.args, lang), L.note(extra.note, lang)
+    return html_table(extra.frame, lang, key=str(extra.frame.columns[0]), kinds=extra.kinds, marked=extra.marked,
+                      shares=extra.shares, days=extra.args.get("days"), title=title, note=note,
+                      chart=_chart(extra.chart, drawn, lang))  # fmt: skip
 
 
 def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
     """The report as an HTML fragment in ``lang``, styled by ``report.css``; ``list_limit=0`` leaves lists out."""
     view = view_of(result)
-    drawn = charts(result, view, lang) if with_chart else []
+    drawn = charts(result, view, lang) if with_chart else {}
     quality = result.meta.data_quality.as_dict()
     notes = [f"{L.word(k, lang)}: {', '.join(v)} — ?" for k, v in quality["unmatched_filters"].items()]
     template = environment().get_template("report.html.j2")
+    extras = [extra_table(e, lang, drawn) for e in view.extras]
     return template.render(
         c=components(),
         lang=lang,
         title=L.title(result.meta.report, lang),
         period_text=L.period_title(result.meta.scope.period, lang),
+        headline_title=L.word("headline", lang),
+        headline=headline(result, lang),
         meta=meta_lines(result, lang),
-        charts=[
-            {"alt": L.word(f"chart_{name}", lang), "svg": base64.b64encode(svg).decode("ascii")} for name, svg in drawn
-        ],
         empty=quality["leads_in_scope"] == 0,
         no_leads=L.word("no_leads", lang),
-        summary=html_table(view.summary, lang, key=view.key, css="summary"),
-        extras=[
-            html_table(e.frame, lang, key=str(e.frame.columns[0]), kinds=e.kinds, title=L.word(e.key, lang, **e.args))
-            for e in view.extras
-            if not e.frame.empty
-        ],
+        summary=html_table(view.summary, lang, key=view.key, css="summary", chart=_chart(view.chart, drawn, lang)),
+        extras=[e for e in extras if e is not None],
         lists=_lists(view, lang, list_limit),
         lists_title=L.word(view.details_title, lang),
         definitions=definition_texts(result, lang),

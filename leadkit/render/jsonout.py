@@ -18,7 +18,8 @@ from leadkit.frames import records
 from leadkit.model import TOTAL
 from leadkit.periods import Period
 from leadkit.render import labels as L
-from leadkit.render.definitions import definitions
+from leadkit.render.definitions import printed
+from leadkit.render.headline import sentence
 from leadkit.results import ConversionResult, EmployeeResult, LostLeadsResult, Result
 from leadkit.results import contract as C
 
@@ -46,8 +47,14 @@ def _comparisons(result: Result, lang: str) -> dict[str, Any]:
     out = {}
     for name, comp in result.comparisons.items():
         total = records(pd.DataFrame([comp.total]))[0]
-        out[name] = {"period": period_dict(comp.period, lang), "rows": records(comp.rows), "total": total}
+        out[name] = {"period": period_dict(comp.period, lang), "horizon_days": comp.horizon_days,
+                     "rows": records(comp.rows), "total": total}  # fmt: skip
     return out
+
+
+def highlights(result: Result, lang: str) -> list[dict[str, Any]]:
+    """The headline: each sentence with its kind and the figures it states."""
+    return [{"kind": h.kind, "text": sentence(h, lang), **h.figures} for h in result.highlights]
 
 
 def _analysis(result: Result, lang: str) -> dict[str, Any]:
@@ -94,9 +101,12 @@ def to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
         "period": period,
         "filters": scope.filters.as_dict(),
         "timezone": meta.timezone,
+        "as_of": meta.as_of.isoformat(timespec="seconds") if meta.as_of else None,
+        "horizon_days": meta.horizon_days,
+        "highlights": highlights(result, lang),
         **body(result, lang),
         "data_quality": meta.data_quality.as_dict(),
-        "definitions": dict(definitions(meta.report, lang, meta.method)),
+        "definitions": dict(printed(result, lang)),
         "method": {**asdict(meta.method), "z": meta.method.z},
         "generated_at": meta.generated_at.isoformat(),
     }

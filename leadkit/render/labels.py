@@ -41,6 +41,10 @@ COLUMNS = {
         "expected_pct": "Expected on mix %", "mix_diff_pp": "vs mix, pp", "limit_low_pct": "Limit low %",
         "limit_high_pct": "Limit high %", "vs_team": "vs team", "cum_share_pct": "Cumulative %",
         "base_lost": "Lost before", "base_share_pct": "Share % before",
+        "horizon_pct": "Within H days %", "base_horizon_pct": "Before, within H days %",
+        "fair_change_pp": "Change within H days, pp", "followed_pct": "Followed H days %",
+        "base_followed_pct": "Before, followed H days %", "verdict": "Verdict", "maturing": "Still maturing",
+        "lost_pct": "Lost of all leads %", "base_lost_pct": "Before, lost of all leads %",
     },
     "ru": {
         "lead_type": "Тип обращения", "manager": "Менеджер", "reason": "Причина", "leads": "Обращения",
@@ -59,6 +63,10 @@ COLUMNS = {
         "mix_diff_pp": "К ожидаемой, п.п.", "limit_low_pct": "Граница снизу %", "limit_high_pct": "Граница сверху %",
         "vs_team": "К команде", "cum_share_pct": "Накопленно %", "base_lost": "Неуспешных ранее",
         "base_share_pct": "Доля % ранее",
+        "horizon_pct": "За H дней, %", "base_horizon_pct": "Ранее, за H дней, %",
+        "fair_change_pp": "Изменение за H дней, п.п.", "followed_pct": "Прослежено H дней, %",
+        "base_followed_pct": "Ранее прослежено H дней, %", "verdict": "Вывод", "maturing": "Ещё созревает",
+        "lost_pct": "Неуспешных от всех, %", "base_lost_pct": "Ранее неуспешных от всех, %",
     },
 }  # fmt: skip
 
@@ -69,8 +77,16 @@ WORDS = {
         "source": "Source", "timezone": "Time zone", "definitions": "Definitions",
         "data_quality": "Data quality", "lost_list": "Lost leads",
         "reason_by_type": "Reasons by lead type", "by_status": "Leads by status",
-        "more_rows": "{shown} of {total} rows shown; the full list is in the Excel file.",
-        "printed_rows": "{shown} of {total} rows printed; the full list is in the Excel file.",
+        "more_rows": "{shown} of {total} leads shown — all of them are in the Excel file.",
+        "printed_rows": "{shown} of {total} leads printed — all of them are in the Excel file.",
+        "headline": "In short", "at_age": "leads of the same age, within {days} of creation",
+        "raw_rates": "the rates as they are", "no_comparison": "No leads in {period} to compare with.",
+        "maturing_note": "* Still maturing: this period ended less than {days} before the data's cut-off, so some "
+        "of its leads are still young and its figures will still change.",
+        "lost_trend_table": "Lost leads, % of all leads, by {grain}, last {n}",
+        "chart_lost_trend": "Lost leads, % of all leads", "hollow_maturing": "hollow: still maturing",
+        "shares_note": "Each cell: lost leads (% of the column's lost leads).",
+        "cut_groups": "{shown} of {total} {what} shown; the rest are in the Excel file.",
         "no_leads": "No leads in scope.", "parameters": "Parameters", "value": "Value",
         "summary": "Summary", "list": "Leads", "chart_conversion": "Conversion % (95% interval)",
         "chart_lost": "Lost leads by reason", "export": "Export to Excel", "exported": "Written: {path}",
@@ -79,7 +95,7 @@ WORDS = {
         "report": "Report", "files": "Files", "built": "Source, built",
         "judgement": "Fair comparison: intervals, funnel limits and lead mix",
         "previous": "Compared with the previous period: {period}", "year_ago": "Compared with a year earlier: {period}",
-        "trend_table": "Conversion % by {grain}, last 12", "month": "month", "week": "week",
+        "trend_table": "Conversion % by {grain}, last {n}", "month": "month", "week": "week",
         "timing_by_type": "Days to convert by lead type", "timing_by_manager": "Days to convert by manager",
         "curve_table": "Cumulative conversion by days since creation", "days_open": "Days open before lost",
         "reason_by_manager": "Reasons by manager", "chart_trend": "Conversion % over time",
@@ -92,8 +108,16 @@ WORDS = {
         "source": "Источник", "timezone": "Часовой пояс", "definitions": "Определения",
         "data_quality": "Качество данных", "lost_list": "Неуспешные обращения",
         "reason_by_type": "Причины по типам обращений", "by_status": "Обращения по статусам",
-        "more_rows": "Показано {shown} из {total} строк; полный список — в файле Excel.",
-        "printed_rows": "Напечатано {shown} из {total} строк; полный список — в файле Excel.",
+        "more_rows": "Показано {shown} из {total} — все они в файле Excel.",
+        "printed_rows": "Напечатано {shown} из {total} — все они в файле Excel.",
+        "headline": "Коротко", "at_age": "обращения одного возраста, за {days} с создания",
+        "raw_rates": "доли как есть", "no_comparison": "Нет обращений за {period} для сравнения.",
+        "maturing_note": "* Ещё созревает: период закончился менее чем за {days} до даты среза данных, часть его "
+        "обращений ещё молода, и показатели ещё изменятся.",
+        "lost_trend_table": "Неуспешные, % от всех обращений, по периодам ({grain}), последние {n}",
+        "chart_lost_trend": "Неуспешные, % от всех обращений", "hollow_maturing": "пустые точки: ещё созревают",
+        "shares_note": "В ячейке: неуспешные обращения (% от неуспешных в столбце).",
+        "cut_groups": "Показано {shown} из {total} ({what}); остальные — в файле Excel.",
         "no_leads": "Нет обращений в отчёте.", "parameters": "Параметры", "value": "Значение",
         "summary": "Сводка", "list": "Обращения", "chart_conversion": "Конверсия % (интервал 95%)",
         "chart_lost": "Неуспешные обращения по причинам", "export": "Выгрузить в Excel",
@@ -103,7 +127,7 @@ WORDS = {
         "built": "Источник, сформирован",
         "judgement": "Честное сравнение: интервалы, контрольные границы и структура обращений",
         "previous": "Сравнение с предыдущим периодом: {period}", "year_ago": "Сравнение с тем же периодом годом ранее: {period}",
-        "trend_table": "Конверсия % по периодам ({grain}), последние 12", "month": "месяц", "week": "неделя",
+        "trend_table": "Конверсия % по периодам ({grain}), последние {n}", "month": "месяц", "week": "неделя",
         "timing_by_type": "Дней до конверсии по типам обращений", "timing_by_manager": "Дней до конверсии по менеджерам",
         "curve_table": "Накопленная конверсия по дням с создания", "days_open": "Дней до закрытия неуспешных",
         "reason_by_manager": "Причины по менеджерам", "chart_trend": "Конверсия % во времени",
@@ -146,22 +170,30 @@ GROUPS = {
     "ru": {"new": "Новые", "in_progress": "В работе", "pending": "Ожидание", "won": "Успешно", "lost": "Неуспешно"},
 }
 SHEETS = {
-    "en": {"previous": "vs previous", "year_ago": "vs year earlier", "trend_table": "Trend",
+    "en": {"previous": "vs previous", "year_ago": "vs year earlier", "trend_table": "Trend", "lost_trend_table": "Trend",
            "timing_by_type": "Days to convert", "timing_by_manager": "Days to convert", "curve_table": "Curve",
            "days_open": "Days open", "reason_by_type": "Reasons by type", "reason_by_manager": "Reasons by manager",
            "by_status": "Leads by status", "judgement": "Fair comparison"},
-    "ru": {"previous": "К предыдущему", "year_ago": "К прошлому году", "trend_table": "Динамика",
+    "ru": {"previous": "К предыдущему", "year_ago": "К прошлому году", "trend_table": "Динамика", "lost_trend_table": "Динамика",
            "timing_by_type": "Дней до конверсии", "timing_by_manager": "Дней до конверсии", "curve_table": "Кривая",
            "days_open": "Дней до закрытия", "reason_by_type": "Причины по типам", "reason_by_manager": "Причины по менеджерам",
            "by_status": "По статусам", "judgement": "Честное сравнение"},
 }  # fmt: skip
-VS_TEAM = {"en": {"above": "above", "below": "below"}, "ru": {"above": "выше", "below": "ниже"}}
+VERDICTS = {
+    "en": {"above": "above", "below": "below", "up": "up", "down": "down", "no_change": "no change",
+           "too_early": "too early to tell", "too_few": "too few leads", "no_base": "no leads before"},
+    "ru": {"above": "выше", "below": "ниже", "up": "рост", "down": "снижение", "no_change": "без изменений",
+           "too_early": "рано судить", "too_few": "мало обращений", "no_base": "ранее обращений нет"},
+}  # fmt: skip
 PLURALS: dict[str, dict[str, tuple[str, ...]]] = {  # English singular/plural; Russian one / few / many (1 месяц, 2 месяца, 5 месяцев)
     "en": {"months": ("month", "months"), "leads_gen": ("lead", "leads"), "days_gen": ("day", "days"),
-           "leads": ("lead", "leads"), "days": ("day", "days")},
+           "leads": ("lead", "leads"), "days": ("day", "days"), "lost_leads": ("lost lead", "lost leads"),
+           "managers": ("manager", "managers"), "managers_gen": ("manager", "managers")},
     "ru": {"months": ("месяц", "месяца", "месяцев"), "leads_gen": ("обращения", "обращений", "обращений"),
            "days_gen": ("дня", "дней", "дней"), "leads": ("обращение", "обращения", "обращений"),
-           "days": ("день", "дня", "дней")},
+           "days": ("день", "дня", "дней"), "lost_leads": ("неуспешное", "неуспешных", "неуспешных"),
+           "managers": ("менеджер", "менеджера", "менеджеров"),
+           "managers_gen": ("менеджера", "менеджеров", "менеджеров")},
 }  # fmt: skip
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -184,12 +216,43 @@ def filters_text(filters: Filters, lang: str) -> str:
     return "; ".join(picked) or word("none", lang)
 
 
+def headers(columns: list[str], lang: str, marked: tuple[str, ...] = (), days: int | None = None) -> list[str]:
+    """Column headers in ``lang``; a pivot's columns are data values; ``marked`` ones get a "*"."""
+    known = set(COLUMNS["en"])
+    texts = [column(c, lang, days) if c in known else value(c, lang) for c in columns]
+    return [f"{t} *" if c in marked else t for c, t in zip(columns, texts, strict=True)]
+
+
+def table_title(key: str, args: dict[str, Any], lang: str) -> str:
+    """A table's title; a comparison says at what age it compares (or that it takes the rates as they are)."""
+    title = word(key, lang, **{k: v for k, v in args.items() if k != "days"})
+    if key in ("previous", "year_ago"):
+        days = args.get("days")
+        how = word("at_age", lang, days=count_words(days, "days", lang)) if days else word("raw_rates", lang)
+        title = f"{title} — {how}"
+    return title
+
+
+def note(said: tuple[str, dict[str, Any]] | None, lang: str) -> str:
+    """A note under a table: a word and its values (a number of days in words)."""
+    if said is None:
+        return ""
+    name, values = said
+    filled = {k: count_words(v, "days", lang) if k == "days" and isinstance(v, int) else v for k, v in values.items()}
+    return word(name, lang, **filled)
+
+
 def title(report: str, lang: str) -> str:
     return TITLES[lang][report]
 
 
-def column(name: str, lang: str) -> str:
-    return COLUMNS[lang].get(name, name)
+HORIZON_WORDS = {"en": "H days", "ru": "H дней"}
+
+
+def column(name: str, lang: str, days: int | None = None) -> str:
+    """A column's header; with ``days``, the horizon "H days" in it becomes "7 days" / «7 дней»."""
+    text = COLUMNS[lang].get(name, name)
+    return text.replace(HORIZON_WORDS[lang], count_words(days, "days", lang)) if days else text
 
 
 def word(name: str, lang: str, **values: Any) -> str:
@@ -242,12 +305,12 @@ def percent_plain(x: float, lang: str) -> str:
 
 def count_words(n: int, noun: str, lang: str) -> str:
     """``n`` with its noun in the right form: "1 month", "12 months"; «1 месяц», «2 месяца», «5 месяцев»."""
-    forms = PLURALS[lang][noun]
+    forms, shown = PLURALS[lang][noun], number(n, lang)
     if lang == "en":
-        return f"{n} {forms[0] if n == 1 else forms[1]}"
+        return f"{shown} {forms[0] if n == 1 else forms[1]}"
     tens, ones = n % 100, n % 10
     index = 0 if ones == 1 and tens != 11 else 1 if 2 <= ones <= 4 and not 12 <= tens <= 14 else 2
-    return f"{n} {forms[index]}"
+    return f"{shown} {forms[index]}"
 
 
 def day_words(d: date, lang: str, with_year: bool = True, with_month: bool = True) -> str:
@@ -317,7 +380,7 @@ def cell(name: str, x: Any, lang: str, kind: str | None = None) -> str:
     if kind == "p":
         return number(x, lang, 3)
     if kind == "verdict":
-        return VS_TEAM[lang].get(str(x), "")
+        return VERDICTS[lang].get(str(x), "")
     if kind == "pct":
         return percent(x, lang)
     if kind == "date":
