@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import ibis
@@ -30,6 +30,7 @@ class Leads:
     no_reason_statuses: tuple[str, ...]
     dated: tuple[str, ...]  # the date columns the source provides, as in SourceData
     timezone: str = "UTC"
+    lead_url: str | None = None  # a link template to each lead in its CRM ({lead_id} stands for the id)
 
 
 def from_source(data: SourceData, timezone: str = "UTC", backend: ibis.BaseBackend | None = None) -> Leads:
@@ -65,6 +66,7 @@ def from_engine(source: TableSource, params: Params) -> Leads:
         no_reason_statuses=source.no_reason_statuses,
         dated=DATE_COLUMNS,
         timezone=params.timezone,
+        lead_url=source.lead_url,
     )
 
 
@@ -75,4 +77,5 @@ def load_leads(params: Params | str | Path) -> Leads:
     if isinstance(params.source, TableSource):
         return from_engine(params.source, params)
     data = read_source(params)
-    return from_source(data, params.timezone, connect(params.engine, params.base_dir))
+    leads = from_source(data, params.timezone, connect(params.engine, params.base_dir))
+    return replace(leads, lead_url=getattr(params.source, "lead_url", None))

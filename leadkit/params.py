@@ -33,6 +33,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+REMONLINE_LEAD_URL = "https://web.remonline.app/leads/{lead_id}"
+
+
+class _Linked(_Model):
+    """A source whose lead ids can link to the lead in its CRM."""
+
+    lead_url: str | None = Field(None, description="a link to each lead, e.g. https://crm.example/lead/{lead_id}")
+
+    @field_validator("lead_url")
+    @classmethod
+    def _lead_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        rest = value.replace("{lead_id}", "")
+        if not value.startswith(("https://", "http://")) or "{lead_id}" not in value or "{" in rest or "}" in rest:
+            raise ValueError("write an http(s) address with {lead_id} (and no other braces) where the lead's id goes")
+        return value
+
+
 class Lookup(_Model):
     """A second file joined to the main one, e.g. sales agent → regional office."""
 
@@ -44,7 +63,7 @@ class Lookup(_Model):
     delimiter: str | None = None
 
 
-class FileSource(_Model):
+class FileSource(_Linked):
     """A CSV, XLSX or Parquet export, mapped onto the canonical columns."""
 
     kind: Literal["file"]
@@ -94,7 +113,7 @@ class DemoSource(_Model):
     kind: Literal["demo"]
     rows: int = Field(5000, ge=10, le=1_000_000_000)
     seed: int = 7
-    start: date = date(2025, 1, 1)
+    start: date = date(2024, 1, 1)
     end: date = date(2025, 12, 31)
     names: Literal["en", "ru"] = "en"
 
@@ -110,7 +129,7 @@ DEFAULT_RESULTS: dict[str, StatusResult] = {
 }  # fmt: skip
 
 
-class RemonlineSource(_Model):
+class RemonlineSource(_Linked):
     """Leads pulled from the RemOnline REST API; the key comes from LEADKIT_REMONLINE_API_KEY."""
 
     kind: Literal["remonline"]
@@ -124,6 +143,7 @@ class RemonlineSource(_Model):
     sale_id_field: str | None = None
     lead_id: Literal["id", "label"] = "id"
     no_reason_statuses: tuple[str, ...] = DEFAULT_NO_REASON
+    lead_url: str | None = Field(REMONLINE_LEAD_URL, description="the lead in RemOnline's web app; null: no links")
     timeout: float = Field(30.0, gt=0, le=600)
     retries: int = Field(6, ge=0, le=30)
     backoff: float = Field(0.5, ge=0, le=60, description="first retry pause in seconds; doubles each time")
@@ -146,7 +166,7 @@ class RemonlineSource(_Model):
         return value.rstrip("/")
 
 
-class TableSource(_Model):
+class TableSource(_Linked):
     """Leads already in the engine, in the canonical columns: a table (or view), or a Parquet path it reads.
 
     Nothing is copied out: DuckDB, PostgreSQL or Spark validates and reports where the data is.
@@ -177,6 +197,11 @@ class Analysis(_Model):
     min_leads: int = Field(30, ge=1, le=100_000, description="managers with fewer leads are flagged, not ranked")
     trend_length: int = Field(12, ge=2, le=120, description="months (or weeks) in a trend")
     weekly_up_to_days: int = Field(27, ge=1, le=366, description="shorter periods get a weekly trend")
+    horizon_days: int | None = Field(
+        None, ge=1, le=3650, description="compare periods on conversion within this many days; absent: from the data"
+    )
+    horizon_share: float = Field(0.75, gt=0, lt=1, description="the derived horizon covers this share of closes")
+    min_followed: float = Field(0.5, gt=0, le=1, description="judge a period once this share was followed H days")
 
 
 class Output(_Model):

@@ -32,7 +32,13 @@ def fingerprint(frame: pd.DataFrame) -> str:
     return digest.hexdigest()[:20]
 
 
-def write_snapshot(data: SourceData, path: str | Path, timezone: str, known_fingerprint: str | None = None) -> str:
+def write_snapshot(
+    data: SourceData,
+    path: str | Path,
+    timezone: str,
+    known_fingerprint: str | None = None,
+    lead_url: str | None = None,
+) -> str:
     """Write the validated frame and its facts to ``path`` (atomically); return the fingerprint.
 
     ``known_fingerprint`` spares hashing the rows again when the caller has just done so.
@@ -45,6 +51,7 @@ def write_snapshot(data: SourceData, path: str | Path, timezone: str, known_fing
         "dated": list(data.dated),
         "timezone": timezone,
         "fingerprint": print_,
+        "lead_url": lead_url,
     }
     table = pa.Table.from_pandas(data.frame, preserve_index=False).cast(ARROW_SCHEMA)
     table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
@@ -77,4 +84,5 @@ def read_snapshot(path: str | Path) -> Leads:
         no_reason_statuses=no_reason,
         dated=tuple(dated),
         timezone=str(meta.get("timezone", "UTC")),
+        lead_url=str(meta["lead_url"]) if meta.get("lead_url") else None,
     )

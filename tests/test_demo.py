@@ -55,3 +55,18 @@ def test_won_demo_leads_without_ids_are_placed_by_status():
     quality = result.meta.data_quality.in_scope
     assert quality["won_placed_by_status"] > 0 and quality["won_without_order_or_sale"] == 0
     assert result.total["orders"] + result.total["sales"] >= result.total["converted"]
+
+
+def test_the_demo_spans_two_years_and_its_last_weeks_are_young():
+    from conftest import ROOT
+
+    from leadkit.params import load_params
+    from leadkit.sources import read_source
+
+    frame = read_source(load_params(ROOT / "params" / "demo.yaml")).frame
+    created = frame["created_at"]
+    assert created.min() < pd.Timestamp("2024-01-03") and created.max() > pd.Timestamp("2025-12-30")
+    is_open = frame["status_group"].isin(["new", "in_progress", "pending"])
+    late = created >= pd.Timestamp("2025-12-20")
+    settled = (created >= pd.Timestamp("2025-06-01")) & (created < pd.Timestamp("2025-07-01"))
+    assert is_open[late].mean() > 0.3 and is_open[settled].mean() < 0.01  # young leads near the end only

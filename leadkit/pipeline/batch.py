@@ -172,7 +172,7 @@ def run_batch(
         print_ = fingerprint(data.frame)
         snapshot = out / ".data" / f"leads-{print_}.parquet"
         if not snapshot.exists():
-            write_snapshot(data, snapshot, params.timezone, print_)
+            write_snapshot(data, snapshot, params.timezone, print_, getattr(params.source, "lead_url", None))
         todo: dict[str, tuple[Path, dict[str, Any]]] = {}
         for period in periods:
             each = replace(base, period=period)

@@ -39,6 +39,7 @@ class LeadList:
     count: int
     group_by: str | None = None
     group_counts: dict[str, int] = field(default_factory=dict)
+    link: str | None = None  # a link template to each lead ({lead_id} stands for the id)
     _pages: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -89,7 +90,7 @@ class LeadList:
             raise ValueError("this list has no groups")
         if ("where", value) not in self._pages:
             part = self.base.filter(self.base[self.group_by] == value).drop(self.group_by)
-            self._pages["where", value] = LeadList(part, self.order, self.group_counts.get(value, 0))
+            self._pages["where", value] = LeadList(part, self.order, self.group_counts.get(value, 0), link=self.link)
         one: LeadList = self._pages["where", value]
         return one
 

@@ -48,6 +48,10 @@ NAMES = {
     },
 }  # fmt: skip
 TYPE_SHARE = np.array([0.30, 0.20, 0.22, 0.15, 0.08, 0.05])
+# A real change for a report to find: from December 2025 the website's form breaks — its leads convert half as
+# often, and most of the lost ones are lost to a slow reply.
+WEBSITE, SLOW_REPLY = 2, 2
+CHANGE_FROM = date(2025, 12, 1)
 TYPE_WIN = np.array([0.42, 0.58, 0.28, 0.33, 0.55, 0.18])
 LOST_SHARE = np.array([0.30, 0.18, 0.14, 0.20, 0.08, 0.10])
 
@@ -95,6 +99,8 @@ def generate(rows: int, seed: int, start: date, end: date, names: str = "en") ->
     manager = _pick(rng, n, share)
     skill = np.linspace(1.25, 0.75, 12)[manager]
     p_win = np.clip(TYPE_WIN[ltype] * skill, 0.02, 0.95)
+    broken = (ltype == WEBSITE) & (created >= np.datetime64(CHANGE_FROM, "us"))
+    p_win = np.where(broken, p_win / 2, p_win)
     won = rng.random(n) < p_win
     delay_days = rng.lognormal(mean=1.0, sigma=1.0, size=n) * np.where(won, 1.0, 1.6)
     closed = created + (delay_days * 86400e6).astype("timedelta64[us]")
@@ -110,7 +116,8 @@ def generate(rows: int, seed: int, start: date, end: date, names: str = "en") ->
     placed_by_status = won & (how == 3)
     status_code = np.where(still_open, open_state, 0)
     status_code = np.where(won, 3 + ((how == 1) | (placed_by_status & (rng.random(n) < 0.4))), status_code)
-    status_code = np.where(lost, 5 + _pick(rng, n, LOST_SHARE), status_code)
+    reason = np.where(broken & (rng.random(n) < 0.6), SLOW_REPLY, _pick(rng, n, LOST_SHARE))
+    status_code = np.where(lost, 5 + reason, status_code)
     statuses = words["open"] + words["won"] + words["lost"]
     group_code = np.select(
         [still_open & (open_state == 0), still_open & (open_state == 1), still_open, won], [0, 1, 2, 3], 4
