@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable
 from typing import Literal
 from urllib.parse import urlsplit
@@ -20,10 +21,19 @@ Refresh = Literal["always", "if-empty", "never"]
 
 
 def api_key() -> str:
-    """The API key, from the environment only."""
+    """The API key, from the environment only, checked to be sendable in an HTTP header."""
     key = os.environ.get(ENV_KEY, "").strip()
     if not key:
         raise ParamsError(f"set the environment variable {ENV_KEY} to your RemOnline API key (never in a params file)")
+    bad = next(((i, c) for i, c in enumerate(key, 1) if not "!" <= c <= "~"), None)
+    if bad is not None:
+        position, char = bad
+        what = "a space" if char == " " else f"U+{ord(char):04X} {unicodedata.name(char, 'a control character')}"
+        raise ParamsError(
+            f"the environment variable {ENV_KEY} holds a character that cannot be sent in an HTTP header: "
+            f"character {position} of {len(key)} is {what} (API keys are plain ASCII letters, digits and "
+            "punctuation). Copy the key again from RemOnline's API settings, or type it, and set it anew."
+        )
     return key
 
 
