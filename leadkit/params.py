@@ -28,6 +28,7 @@ SECRET_ENDINGS = ("api_key", "apikey", "token", "secret", "password", "passwd", 
 # Mappings whose keys are the user's data (status names, values to replace, column names), not settings:
 # a status named "Token" or "Password" is no secret.
 DATA_MAPPINGS = frozenset({"columns", "status_groups", "status_group_values", "status_results", "replace"})
+DEMO_DATES = (date(1970, 1, 1), date(2100, 12, 31))
 DEFAULT_NO_REASON = ("Lost", "Closed unsuccessfully", "Закрыто неуспешно", "Закрыт неуспешно")
 DEFAULT_TRUE = ("1", "true", "yes", "y", "t", "да")
 DEFAULT_FALSE = ("0", "false", "no", "n", "f", "нет")
@@ -101,6 +102,15 @@ class DemoSource(_Model):
     start: date = date(2025, 1, 1)
     end: date = date(2025, 12, 31)
     names: Literal["en", "ru"] = "en"
+
+    @model_validator(mode="after")
+    def _dates(self) -> DemoSource:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}; swap them")
+        first, last = DEMO_DATES
+        if self.start < first or self.end > last:
+            raise ValueError(f"start and end must lie between {first} and {last}; choose dates in that range")
+        return self
 
 
 # RemOnline's status-group codes (0 custom, 1 New, 2 In progress, 3 Deferred, 4 Done, 5 Delivery,

@@ -118,3 +118,26 @@ def test_a_secret_is_refused_in_any_setting(where):
         parse_params(SECRET_PLACES[where])
     assert f"{where} holds a secret" in str(err.value) and "SENTINEL-9" not in str(err.value)
     assert "PGPASSWORD" in str(err.value) and "LEADKIT_REMONLINE_API_KEY" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "says"),
+    [("2025-12-31", "2025-01-01", "start 2025-12-31 is after end 2025-01-01; swap them"),
+     ("0001-01-01", "2025-01-01", "must lie between 1970-01-01 and 2100-12-31"),
+     ("2025-01-01", "9999-12-31", "must lie between 1970-01-01 and 2100-12-31"),
+     ("1969-12-31", "1970-01-02", "must lie between")],
+)  # fmt: skip
+def test_demo_dates_out_of_order_or_range_are_a_params_error(start, end, says):
+    with pytest.raises(ParamsError) as err:
+        parse_params({"source": {"kind": "demo", "start": start, "end": end}})
+    assert "source.demo" in str(err.value) and says in str(err.value)
+
+
+def test_the_widest_demo_span_computes_at_both_ends():
+    from leadkit.leads import load_leads
+    from leadkit.reports import employee_performance, lead_conversion
+
+    leads = load_leads(parse_params({"source": {"kind": "demo", "rows": 2000, "start": "1970-01-01",
+                                                "end": "2100-12-31"}}))  # fmt: skip
+    assert lead_conversion(leads, period="2100").total["leads"] > 0
+    assert employee_performance(leads, period="1970").total["leads"] > 0
