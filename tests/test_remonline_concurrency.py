@@ -14,7 +14,7 @@ import pytest
 from conftest import params_for
 from fake_remonline import FakeRemonline
 from test_remonline import KEY, source
-from test_remonline_e2e import cached, cli, write_params
+from test_remonline_e2e import cached, cli, fetch_until_pages, write_params
 
 from leadkit.exceptions import SourceError
 from leadkit.sources import read_source
@@ -86,12 +86,7 @@ def test_four_processes_at_once_in_several_rounds_end_with_an_uninterrupted_sync
 def test_a_waiting_sync_takes_over_the_journal_of_one_killed_mid_sync(tmp_path):
     with FakeRemonline(KEY, n=1200) as server:
         params = write_params(tmp_path, server, "shared")
-        first = cli("fetch", str(params), start_new_session=True)
-        journal = tmp_path / "shared" / "journal"
-        deadline = time.monotonic() + 120
-        while len(list(journal.glob("*.parquet"))) < 3:
-            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
-            time.sleep(0.05)
+        first = fetch_until_pages(params, tmp_path / "shared" / "journal", 3)
         second = cli("fetch", str(params))
         time.sleep(4)  # the second one starts, finds the first syncing and waits
         os.killpg(first.pid, signal.SIGKILL)

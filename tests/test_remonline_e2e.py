@@ -38,15 +38,21 @@ def cached(folder: Path) -> pd.DataFrame:
     return pd.read_parquet(folder / "leads.parquet").drop(columns=["seq"]).sort_values("id").reset_index(drop=True)
 
 
+def fetch_until_pages(params: Path, journal: Path, pages: int) -> subprocess.Popen[str]:
+    """A ``leadkit fetch`` in its own session (to be killed), once its journal holds ``pages`` pages."""
+    fetching = cli("fetch", str(params), start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(journal.glob("*.parquet"))) < pages:
+        assert fetching.poll() is None and time.monotonic() < deadline, fetching.communicate()
+        time.sleep(0.05)
+    return fetching
+
+
 def test_a_killed_sync_resumes_to_the_same_table(tmp_path):
     with FakeRemonline(KEY, n=1200) as server:
         params = write_params(tmp_path, server, "killed")
-        victim = cli("fetch", str(params), start_new_session=True)
         journal = tmp_path / "killed" / "journal"
-        deadline = time.monotonic() + 120
-        while len(list(journal.glob("*.parquet"))) < 4:
-            assert victim.poll() is None and time.monotonic() < deadline, victim.communicate()
-            time.sleep(0.05)
+        victim = fetch_until_pages(params, journal, 4)
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait()
         assert not (tmp_path / "killed" / "leads.parquet").exists()

@@ -16,9 +16,9 @@ from urllib.parse import unquote, unquote_plus
 
 import pytest
 import yaml
+from fake_remonline import ECHOES, FakeRemonline
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from fake_remonline import ECHOES, FakeRemonline
 
 from leadkit.exceptions import ApiError
 from leadkit.sources.remonline.client import RemonlineClient

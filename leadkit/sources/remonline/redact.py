@@ -20,9 +20,7 @@ from typing import Any
 MASK = "***"
 LIMIT = 200
 MESSAGE_FIELDS = ("message", "error", "detail", "description", "errors")
-_CREDENTIAL_KEY = re.compile(
-    r"token|api[_-]?key|key|secret|passw|pwd|auth|credential|session|cookie|signature", re.IGNORECASE
-)
+_CREDENTIAL_KEY = re.compile(r"token|key|secret|passw|pwd|auth|credential|session|cookie|signature", re.IGNORECASE)
 _QUERY = re.compile(r"\?[^\s\"'<>]*=[^\s\"'<>]*")
 _SCHEME_AUTH = re.compile(r"\b(bearer|basic|digest)(\s+)[\w.~+/=%-]+", re.IGNORECASE)
 _HEADER_LIST = re.compile(r"\[\(b['\"].*\]", re.DOTALL)
@@ -64,7 +62,7 @@ def _pattern(secret: str) -> re.Pattern[str]:
     raw = secret.encode("utf-8", "replace")
     literal = sorted(_base64_cores(raw) | {base64.b32encode(raw).decode().rstrip("=")}, key=len, reverse=True)
     forms = ["".join(_char(c) for c in secret), re.escape(raw.hex()), *(re.escape(x) for x in literal)]
-    # Case-insensitive for the secret itself and hex; base64 is case-sensitive but a miss only over-masks.
+    # Any case: the secret may be echoed lower- or upper-case; for base64 this can only mask more.
     return re.compile("|".join(f"(?:{f})" for f in forms), re.IGNORECASE)
 
 
@@ -91,7 +89,7 @@ class Redactor:
 
     def echo(self, text: str) -> str:
         """Server text fit to repeat: one line, printable, masked, at most ``LIMIT`` characters."""
-        text = " ".join(_UNPRINTABLE.sub(" ", self(text)).split())
+        text = self(" ".join(_UNPRINTABLE.sub(" ", text).split()))
         return text if len(text) <= LIMIT else text[: LIMIT - 1] + "…"
 
     def message(self, body: Any) -> str:
