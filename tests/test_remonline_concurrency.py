@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import threading
 import time
@@ -87,13 +88,19 @@ def test_a_waiting_sync_takes_over_the_journal_of_one_killed_mid_sync(tmp_path):
     with FakeRemonline(KEY, n=1200) as server:
         params = write_params(tmp_path, server, "shared")
         first = fetch_until_pages(params, tmp_path / "shared" / "journal", 3)
+        os.killpg(first.pid, signal.SIGSTOP)  # stalled mid-sync, holding the lock
         second = cli("fetch", str(params))
-        time.sleep(4)  # the second one starts, finds the first syncing and waits
+        said: list[str] = []
+        threading.Thread(target=lambda: said.extend(line for line in second.stderr), daemon=True).start()
+        deadline = time.monotonic() + 120
+        while not any(WAITING in line for line in said):
+            assert second.poll() is None and time.monotonic() < deadline, said
+            time.sleep(0.05)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
-        out, err = second.communicate(timeout=300)
-        assert second.returncode == 0, err
-        assert WAITING in err and "resumed an interrupted sync" in out and "yes" in out.split("resumed")[1][:60]
+        assert second.wait(timeout=300) == 0, said
+        out = second.stdout.read()
+        assert re.search(r"resumed an interrupted sync\W+yes", out), out
         clean = cli("fetch", str(write_params(tmp_path, server, "clean", "q.yaml")))
         assert clean.wait(timeout=300) == 0
     pd.testing.assert_frame_equal(cached(tmp_path / "shared"), cached(tmp_path / "clean"))
