@@ -92,9 +92,17 @@ def test_any_header_safe_secret_in_any_echoed_form_is_masked(secret, form, befor
 
 
 @pytest.fixture
-def http_debug(caplog):
-    """Every log line at DEBUG, httpx's and httpcore's included (they log URLs and answer headers)."""
-    for name in ("", "httpx", "httpcore"):
+def http_debug(caplog, monkeypatch):
+    """Every log line at DEBUG, httpx's and httpcore's included (they log URLs and answer headers).
+
+    Loggers are turned back on first: the CLI's set-up (run in-process by other tests) stops
+    leadkit's from propagating, and some libraries' dictConfig disables existing loggers.
+    """
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in ("leadkit", "httpx", "httpcore")]
+    for logger in map(logging.getLogger, names):
+        monkeypatch.setattr(logger, "disabled", False)
+        monkeypatch.setattr(logger, "propagate", True)
+    for name in ("", "leadkit", "httpx", "httpcore"):
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
 
