@@ -134,8 +134,8 @@ def test_demo_dates_out_of_order_or_range_are_a_params_error(start, end, says):
 
 
 def test_the_widest_demo_span_computes_at_both_ends():
+    from leadkit import employee_performance, lead_conversion
     from leadkit.leads import load_leads
-    from leadkit.reports import employee_performance, lead_conversion
 
     leads = load_leads(parse_params({"source": {"kind": "demo", "rows": 2000, "start": "1970-01-01",
                                                 "end": "2100-12-31"}}))  # fmt: skip
