@@ -23,7 +23,13 @@ from leadkit.model import MAPPABLE_COLUMNS, Basis, StatusGroup, StatusResult
 from leadkit.periods import Period
 from leadkit.scope import FILTER_KEYS, Filters, Scope, as_values, period_of
 
-SECRET_KEYS = ("api_key", "apikey", "token", "secret", "password", "authorization")
+# A setting whose name ends so holds a credential; they come from the environment only.
+SECRET_ENDINGS = ("api_key", "apikey", "token", "secret", "password", "passwd", "private_key", "secret_key",
+                  "access_key", "authorization", "credentials")  # fmt: skip
+# Mappings whose keys are the user's data (status names, values to replace, column names), not settings:
+# a status named "Token" or "Password" is no secret.
+DATA_MAPPINGS = frozenset({"columns", "status_groups", "status_group_values", "status_results", "replace"})
+DEMO_DATES = (date(1970, 1, 1), date(2100, 12, 31))
 DEFAULT_NO_REASON = ("Lost", "Closed unsuccessfully", "Закрыто неуспешно", "Закрыт неуспешно")
 DEFAULT_TRUE = ("1", "true", "yes", "y", "t", "да")
 DEFAULT_FALSE = ("0", "false", "no", "n", "f", "нет")
@@ -116,6 +122,15 @@ class DemoSource(_Model):
     start: date = date(2024, 1, 1)
     end: date = date(2025, 12, 31)
     names: Literal["en", "ru"] = "en"
+
+    @model_validator(mode="after")
+    def _dates(self) -> DemoSource:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}; swap them")
+        first, last = DEMO_DATES
+        if self.start < first or self.end > last:
+            raise ValueError(f"start and end must lie between {first} and {last}; choose dates in that range")
+        return self
 
 
 # RemOnline's status-group codes (0 custom, 1 New, 2 In progress, 3 Deferred, 4 Done, 5 Delivery,
@@ -303,14 +318,20 @@ class Params(_Model):
         return Method(**self.analysis.model_dump())
 
 
+def _is_secret_name(key: object) -> bool:
+    return re.sub(r"[\s-]+", "_", str(key).strip().lower()).endswith(SECRET_ENDINGS)
+
+
 def _find_secrets(node: object, where: str = "") -> list[str]:
+    """Where a params tree holds a credential: any setting so named, except inside data mappings."""
     found: list[str] = []
     if isinstance(node, dict):
         for key, value in node.items():
             here = f"{where}.{key}" if where else str(key)
-            if str(key).lower().replace("-", "_") in SECRET_KEYS and value not in (None, ""):
+            if _is_secret_name(key) and value not in (None, ""):
                 found.append(here)
-            found += _find_secrets(value, here)
+            elif str(key) not in DATA_MAPPINGS:
+                found += _find_secrets(value, here)
     elif isinstance(node, list):
         for i, value in enumerate(node):
             found += _find_secrets(value, f"{where}[{i}]")
@@ -329,8 +350,8 @@ def parse_params(data: object, where: str = "params", base_dir: Path | None = No
     secrets = _find_secrets(data)
     if secrets:
         raise ParamsError(
-            f"{where}: {', '.join(secrets)} holds a secret; params files must not. Remove it "
-            "and set the environment variable LEADKIT_REMONLINE_API_KEY instead."
+            f"{where}: {', '.join(secrets)} holds a secret; params files must not. Remove it and set it in "
+            "the environment instead: LEADKIT_REMONLINE_API_KEY for the RemOnline key, PGPASSWORD for PostgreSQL."
         )
     try:
         return Params.model_validate({**data, "base_dir": base_dir or Path(".")})

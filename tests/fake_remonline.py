@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import socket
@@ -10,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, quote_plus, urlsplit
 
 TYPES = [
     {"id": 1, "name": "Call"},
@@ -30,6 +31,28 @@ EMPLOYEES = [{"id": 100 + i, "first_name": f, "last_name": s, "email": f"{f.lowe
              for i, (f, s) in enumerate([("Anna", "Koval"), ("Boris", "Petrov"), ("Olga", "Shevchenko")])]  # fmt: skip
 BRANCHES = [{"id": 7, "name": "Central"}, {"id": 8, "name": "North"}]
 BASE_MS = 1_735_689_600_000  # 2025-01-01T00:00Z
+
+# How a careless or hostile server may echo a credential it was sent.
+ECHOES = {
+    "as sent": lambda s: s,
+    "lower-case": str.lower,
+    "upper-case": str.upper,
+    "swapped case": str.swapcase,
+    "URL-encoded": lambda s: quote(s, safe=""),
+    "URL-encoded, plus": quote_plus,
+    "URL-encoded twice": lambda s: quote(quote(s, safe=""), safe=""),
+    "URL-encoded, lower-case": lambda s: quote(s, safe="").lower(),
+    "base64": lambda s: base64.b64encode(s.encode()).decode(),
+    "base64 url-safe, no padding": lambda s: base64.urlsafe_b64encode(s.encode()).decode().rstrip("="),
+    "basic auth": lambda s: "Basic " + base64.b64encode(f"user:{s}".encode()).decode(),
+    "base64 of the header": lambda s: base64.b64encode(f"Bearer {s}".encode()).decode(),
+    "hex": lambda s: s.encode().hex(),
+    "HEX": lambda s: s.encode().hex().upper(),
+    "JSON escapes": lambda s: "".join(f"\\u{ord(c):04x}" for c in s),
+    "HTML entities": lambda s: "".join(f"&#{ord(c)};" for c in s),
+    "bearer header": lambda s: f"Authorization: Bearer {s}",
+    "query pair": lambda s: f"/lead/?page=1&token={quote(s)}&api_key={s}",
+}
 
 
 def make_leads(n: int, seed: int = 1) -> dict[int, dict[str, Any]]:
@@ -60,6 +83,7 @@ class FakeState:
     log: list[tuple[float, str, str]] = field(default_factory=list)
     lead_calls: int = 0
     tokens: dict[str, int] = field(default_factory=dict)
+    echo: tuple[int, str] | None = None  # (status, ECHOES form): answer every lead call so, echoing secrets
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -95,14 +119,28 @@ class Handler(BaseHTTPRequestHandler):
         if not ok:
             # Like real servers, echo what was sent: the client must never repeat it.
             self._send(401, {"code": 111, "success": False, "message": f"Invalid token {given}"})
+        self.given = given
         return ok
+
+    def _echo(self, status: int, form: str) -> None:
+        """A refusal repeating the key and the token in ``form``: in its message, headers and a URL."""
+        st, given = self.state, self.given
+        said = " / ".join(ECHOES[form](s) for s in dict.fromkeys([st.api_key, given]))
+        message: Any = f"{said} (request {self.path})"  # the request path echoed, ?token=… and all
+        if status == 422:
+            message = {"token": given, "api_key": st.api_key, "detail": said}
+        body = {"success": False, "code": status, "message": message, "request": self.path, "token": given}
+        headers = {"X-Echo": ECHOES["base64"](st.api_key), "WWW-Authenticate": f'Bearer error="{given}"'}
+        if status < 400:
+            headers["Location"] = f"https://moved.example/{quote(given, safe='')}/lead/?token={quote(given)}"
+        self._send(status, body, headers)
 
     def do_POST(self) -> None:
         st = self.state
         st.log.append((time.monotonic(), "POST", self.path))
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         if urlsplit(self.path).path == "/token/new" and body.get("api_key") == st.api_key:
-            token = f"tok-{len(st.tokens) + 1}"
+            token = f"T0k/{len(st.tokens) + 1}+Zq9xW7=Lp"  # '/', '+', '=': encodings differ
             st.tokens[token] = 0
             self._send(200, {"token": token, "success": True})
         else:
@@ -123,6 +161,8 @@ class Handler(BaseHTTPRequestHandler):
             )
         if parts.path != "/lead/":
             return self._send(404, {"success": False, "message": "not found"})
+        if st.echo:
+            return self._echo(*st.echo)
         with st.lock:
             st.lead_calls += 1
             fault = st.faults.pop(st.lead_calls, None)

@@ -79,3 +79,65 @@ def test_committed_params_files_are_valid():
     assert {"demo.yaml", "maven_crm.yaml", "x_education.yaml"} <= set(names)
     for path in root.glob("*.yaml"):
         load_params(path)
+
+
+STATUS_WORDS = ("Token", "Secret", "Password", "API key", "api_key", "Authorization", "Access token")
+
+
+def test_statuses_and_values_named_like_secrets_are_data_not_secrets():
+    groups = {word: "won" for word in STATUS_WORDS}
+    results = {word: "order" for word in STATUS_WORDS}
+    file_source = {"kind": "file", "path": "x.csv", "columns": {"lead_id": "token", "status": "Password"},
+                   "status_groups": groups, "status_group_values": {"Secret": "lost"}, "status_results": results,
+                   "replace": {"status": {"Token": "Secret", "password": "api_key"}, "manager": {"Token": "x"}},
+                   "lookups": [{"path": "m.csv", "by": "token", "columns": {"branch": "password"}}]}  # fmt: skip
+    params = parse_params({"source": file_source, "filters": {"managers": ["Token", "Password"]}})
+    assert params.source.status_groups["Token"] == "won" and params.source.replace["status"]["Token"] == "Secret"
+    remote = {"kind": "remonline", "status_groups": groups, "status_results": results,
+              "status_group_values": {"7": "lost"}}  # fmt: skip
+    assert parse_params({"source": remote}).source.status_results["Password"] == "order"
+
+
+SECRET_PLACES = {
+    "source.api_key": {"source": {"kind": "remonline", "api_key": "SENTINEL-9"}},
+    "source.token": {"source": {"kind": "remonline", "token": "SENTINEL-9"}},
+    "source.API-Key": {"source": {"kind": "remonline", "API-Key": "SENTINEL-9"}},
+    "engine.password": {"source": DEMO, "engine": {"backend": "postgres", "password": "SENTINEL-9"}},
+    "engine.pgpassword": {"source": DEMO, "engine": {"pgpassword": "SENTINEL-9"}},
+    "delivery.smtp.password": {"source": DEMO, "delivery": {"smtp": {"host": "h", "password": "SENTINEL-9"}}},
+    "delivery.smtp_password": {"source": DEMO, "delivery": {"smtp_password": "SENTINEL-9"}},
+    "output.access_token": {"source": DEMO, "output": {"access_token": "SENTINEL-9"}},
+    "source.lookups[0].client_secret": {"source": {"kind": "file", "path": "x.csv", "lookups": [
+        {"path": "m.csv", "by": "a", "columns": {}, "client_secret": "SENTINEL-9"}]}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("where", list(SECRET_PLACES))
+def test_a_secret_is_refused_in_any_setting(where):
+    with pytest.raises(ParamsError) as err:
+        parse_params(SECRET_PLACES[where])
+    assert f"{where} holds a secret" in str(err.value) and "SENTINEL-9" not in str(err.value)
+    assert "PGPASSWORD" in str(err.value) and "LEADKIT_REMONLINE_API_KEY" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "says"),
+    [("2025-12-31", "2025-01-01", "start 2025-12-31 is after end 2025-01-01; swap them"),
+     ("0001-01-01", "2025-01-01", "must lie between 1970-01-01 and 2100-12-31"),
+     ("2025-01-01", "9999-12-31", "must lie between 1970-01-01 and 2100-12-31"),
+     ("1969-12-31", "1970-01-02", "must lie between")],
+)  # fmt: skip
+def test_demo_dates_out_of_order_or_range_are_a_params_error(start, end, says):
+    with pytest.raises(ParamsError) as err:
+        parse_params({"source": {"kind": "demo", "start": start, "end": end}})
+    assert "source.demo" in str(err.value) and says in str(err.value)
+
+
+def test_the_widest_demo_span_computes_at_both_ends():
+    from leadkit import employee_performance, lead_conversion
+    from leadkit.leads import load_leads
+
+    leads = load_leads(parse_params({"source": {"kind": "demo", "rows": 2000, "start": "1970-01-01",
+                                                "end": "2100-12-31"}}))  # fmt: skip
+    assert lead_conversion(leads, period="2100").total["leads"] > 0
+    assert employee_performance(leads, period="1970").total["leads"] > 0

@@ -199,3 +199,23 @@ def test_the_pace_holds_against_slow_answers():
         limiter.done()
     # every fourth start comes a full second after the first of the three before it ended
     assert all(b - a >= 1.0 for a, b in zip(starts, starts[3:], strict=False))
+
+
+@pytest.mark.parametrize(
+    ("char", "named"),
+    [("а", "U+0430 CYRILLIC SMALL LETTER A"), ("’", "U+2019 RIGHT SINGLE QUOTATION MARK"),
+     ("\u00a0", "U+00A0 NO-BREAK SPACE"), ("\u200b", "U+200B ZERO WIDTH SPACE"), ("\n", "U+000A a control character"),
+     (" ", "a space")],
+)  # fmt: skip
+@pytest.mark.parametrize("auth", ["bearer", "token"])
+def test_a_key_that_cannot_go_in_a_header_is_one_clear_error(tmp_path, monkeypatch, char, named, auth):
+    key = f"{KEY[:6]}{char}{KEY[6:]}"
+    monkeypatch.setenv("LEADKIT_REMONLINE_API_KEY", key)
+    with FakeRemonline(KEY, n=10, auth=auth) as server:
+        with pytest.raises(ParamsError) as err:
+            fetch(params_for(source(server, tmp_path / "cache", auth=auth)))
+        assert not server.state.log  # refused before any request
+    text = str(err.value)
+    assert f"character 7 of {len(key)} is {named}" in text and "cannot be sent in an HTTP header" in text
+    assert "LEADKIT_REMONLINE_API_KEY" in text and "Copy the key again" in text
+    assert KEY[:6] not in text and KEY[6:] not in text

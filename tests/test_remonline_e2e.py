@@ -38,15 +38,21 @@ def cached(folder: Path) -> pd.DataFrame:
     return pd.read_parquet(folder / "leads.parquet").drop(columns=["seq"]).sort_values("id").reset_index(drop=True)
 
 
+def fetch_until_pages(params: Path, journal: Path, pages: int) -> subprocess.Popen[str]:
+    """A ``leadkit fetch`` in its own session (to be killed), once its journal holds ``pages`` pages."""
+    fetching = cli("fetch", str(params), start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(journal.glob("*.parquet"))) < pages:
+        assert fetching.poll() is None and time.monotonic() < deadline, fetching.communicate()
+        time.sleep(0.05)
+    return fetching
+
+
 def test_a_killed_sync_resumes_to_the_same_table(tmp_path):
     with FakeRemonline(KEY, n=1200) as server:
         params = write_params(tmp_path, server, "killed")
-        victim = cli("fetch", str(params), start_new_session=True)
         journal = tmp_path / "killed" / "journal"
-        deadline = time.monotonic() + 120
-        while len(list(journal.glob("*.parquet"))) < 4:
-            assert victim.poll() is None and time.monotonic() < deadline, victim.communicate()
-            time.sleep(0.05)
+        victim = fetch_until_pages(params, journal, 4)
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait()
         assert not (tmp_path / "killed" / "leads.parquet").exists()
@@ -88,3 +94,17 @@ def test_run_end_to_end_and_the_key_appears_nowhere(tmp_path):
             assert KEY.encode() not in path.read_bytes(), f"the API key leaked into {path}"
         for text in (out, err, c_out, c_err):
             assert KEY not in text
+
+
+def test_a_non_ascii_key_ends_in_one_line_of_error_not_a_traceback(tmp_path):
+    with FakeRemonline(KEY, n=10) as server:
+        params = write_params(tmp_path, server, "cache")
+        for command in (["fetch"], ["check"], ["compute", "--report", "lead_conversion"]):
+            env = {**os.environ, "LEADKIT_REMONLINE_API_KEY": "SENTINEL-КЕY-7f3a9c"}  # a Cyrillic К and Е
+            done = subprocess.run([sys.executable, "-m", "leadkit", *command, str(params)], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=120)  # fmt: skip
+            assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+            assert done.stderr.startswith("leadkit: error: the environment variable LEADKIT_REMONLINE_API_KEY")
+            assert "character 10 of 19 is U+041A CYRILLIC CAPITAL LETTER KA" in done.stderr
+            assert "SENTINEL" not in done.stderr + done.stdout
+        assert not server.state.log

@@ -1,15 +1,16 @@
 """The RemOnline REST API over httpx: auth, pacing, retries with backoff, honest errors.
 
-The API key never appears in a message, a log line or an exception: every text that
-leaves this module is built from the method and path (no query string) and scrubbed.
+The API key and tokens never appear in a message, a log line or an exception: our own
+texts name the method and path (never the query), and of an answer only its message is
+repeated, through ``redact`` (see there).
 """
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -17,13 +18,11 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from leadkit.exceptions import ApiError
 from leadkit.log import get_logger
 from leadkit.sources.remonline.ratelimit import RateLimiter
+from leadkit.sources.remonline.redact import Redactor
 
 log = get_logger("remonline")
 PAGE_SIZE = 50
 ENV_KEY = "LEADKIT_REMONLINE_API_KEY"
-# httpx logs full URLs (with ?token=… in the legacy flow) at INFO: keep it quiet.
-logging.getLogger("httpx").setLevel(logging.WARNING)
-logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 class Transient(Exception):
@@ -58,6 +57,7 @@ class RemonlineClient:
         limiter: RateLimiter | None = None,
     ) -> None:
         self._key = api_key
+        self.redact = Redactor(api_key)
         self._auth = auth
         self._token: str | None = None
         self._backoff = backoff
@@ -82,11 +82,8 @@ class RemonlineClient:
         self.close()
 
     def scrub(self, text: str) -> str:
-        """``text`` with the API key and any token replaced by ***."""
-        for secret in (self._key, self._token):
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        """``text`` with the API key and every token masked, in any common encoding."""
+        return self.redact(text)
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -133,6 +130,7 @@ class RemonlineClient:
         token = body.get("token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
             raise ApiError("RemOnline API: POST /token/new answered without a token; check the API key")
+        self.redact.add(token)
         return token
 
     def _once(self, method: str, path: str, params: dict[str, Any], body: Any, renewed: bool = False) -> Any:
@@ -151,12 +149,15 @@ class RemonlineClient:
         if status == 429:
             raise Transient(f"{method} {path}: 429 too many requests", _retry_after(response))
         if status >= 500:
-            raise Transient(f"{method} {path}: server error {status}", _retry_after(response))
+            said = self._said(response)
+            raise Transient(f"{method} {path}: server error {status}{said}", _retry_after(response))
         if status == 401 and self._auth == "token" and not renewed and not path.startswith("/token/"):
             self._token = None  # expired: get a new one, once
             return self._once(method, path, params, body, renewed=True)
         if status >= 400:
             raise ApiError(self._refusal(method, path, response))
+        if 300 <= status < 400:
+            raise ApiError(self._redirect(method, path, response))
         try:
             data = response.json()
         except ValueError:
@@ -164,22 +165,33 @@ class RemonlineClient:
         if not isinstance(data, (dict, list)):
             raise Transient(f"{method} {path}: the body is neither a JSON object nor a list")
         if isinstance(data, dict) and data.get("success") is False:
-            raise Transient(f"{method} {path}: success=false ({self.scrub(str(data.get('message', '')))[:200]})")
+            raise Transient(f"{method} {path}: success=false{self._said(response)}")
         return data
 
-    def _refusal(self, method: str, path: str, response: httpx.Response) -> str:
+    def _said(self, response: httpx.Response) -> str:
+        """``": <message>"`` of a JSON answer, masked and capped; nothing for any other body."""
         try:
-            message = str(response.json().get("message", ""))
-        except (ValueError, AttributeError):
+            message = self.redact.message(response.json())
+        except ValueError:
             message = ""
-        detail = f": {self.scrub(message)[:200]}" if message else ""
+        return f": {message}" if message else ""
+
+    def _refusal(self, method: str, path: str, response: httpx.Response) -> str:
         hints = {
             401: f"the API key was refused; set a valid key in the environment variable {ENV_KEY}",
             403: "the API key may not read this; check its permissions in RemOnline",
             404: "not found; check source.base_url",
         }
         hint = hints.get(response.status_code, "the request was refused")
-        return f"RemOnline API: {method} {path} answered {response.status_code}{detail} — {hint}"
+        return f"RemOnline API: {method} {path} answered {response.status_code}{self._said(response)} — {hint}"
+
+    def _redirect(self, method: str, path: str, response: httpx.Response) -> str:
+        target = urlsplit(response.headers.get("Location", ""))
+        where = f"{target.scheme}://{target.hostname}" if target.scheme and target.hostname else ""
+        to = f" to {self.redact.echo(where + target.path)}" if target.path or where else ""
+        ours = f"{self._http.base_url.scheme}://{self._http.base_url.host}"
+        fix = "check source.base_url" if where in ("", ours) else f"set source.base_url to {self.redact.echo(where)}"
+        return f"RemOnline API: {method} {path} answered {response.status_code}, a redirect{to} — {fix}"
 
     def pages(self, path: str, params: dict[str, Any], first_page: int = 1) -> Iterator[tuple[int, list[Any], int]]:
         """(page, items, count) for each page; the count is re-read on every page."""
