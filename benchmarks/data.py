@@ -18,7 +18,7 @@ from pathlib import Path
 from leadkit.snapshot import write_snapshot
 from leadkit.sources import demo
 from leadkit.sources.data import SourceData
-from leadkit.validate import validated
+from leadkit.sources.validate import validated
 
 FOLDER = Path(__file__).parent / "data"
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}

@@ -14,7 +14,7 @@ from leadkit.flags import annotate
 from leadkit.model import DATE_COLUMNS
 from leadkit.params import Params, TableSource, load_params
 from leadkit.sources import SourceData, read_source
-from leadkit.validate import table_problems, validated
+from leadkit.sources.validate import table_problems, validated
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 This module is a leaf: it imports nothing of leadkit, so every layer can use it.
 """
 
+from collections.abc import Iterable
 from typing import Final, Literal
 
 StatusGroup = Literal["new", "in_progress", "pending", "won", "lost"]
@@ -51,3 +52,13 @@ MISSING_MARKERS: Final[dict[str, str]] = {
 StatusResult = Literal["order", "sale"]
 Basis = Literal["created", "closed"]
 REPORTS: Final[tuple[str, ...]] = ("lead_conversion", "lost_leads", "employee_performance")
+
+# The source row number each lead came from (1-based, after the header), for error messages.
+ROW: Final = "_row"
+
+
+def rows_text(rows: Iterable[int], limit: int = 10) -> str:
+    """Row numbers for a message: the first ``limit`` of them and how many more."""
+    rows = list(rows)
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")

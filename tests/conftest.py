@@ -73,6 +73,15 @@ def march_batch(tmp_path_factory):
     return out, summary
 
 
+def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
+    """The text of a PDF as poppler's pdftotext reads it (pypdf garbles WeasyPrint's custom-encoded fonts)."""
+    import subprocess
+
+    pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
 @pytest.fixture()
 def count_queries(monkeypatch):
     """Start counting the queries DuckDB runs for Ibis; call the result to read the count so far."""

@@ -194,7 +194,8 @@ def test_json_carries_the_analytics_under_documented_keys(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"comparisons", "trend", "time_to_convert", "conversion_curve"}
     previous = data["comparisons"]["previous"]
-    assert previous["period"]["label"] == "2025-02" and previous["total"]["p_value"] == pytest.approx(0.8865, abs=1e-3)
+    assert previous["period"]["label"] == "2025-02" and previous["horizon_days"] == 6
+    assert previous["total"]["horizon_pct"] == pytest.approx(60) and previous["total"]["verdict"] == "too_few"
     assert {"few_leads", "rank_by_lower_bound", "expected_pct", "mix_diff_pp", "vs_team"} <= set(data["rows"][0])
     main(["compute", str(params), "--report", "lost_leads", "--period", "2025-03", "--format", "json"])
     lost = json.loads(capsys.readouterr().out)

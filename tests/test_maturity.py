@@ -70,16 +70,30 @@ def test_a_real_halving_is_caught(seed):
     assert total["fair_change_pp"] < -5
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), rate=st.floats(0.15, 0.7), delay=st.floats(3.0, 30.0))
-def test_property_unchanged_rates_are_not_called_a_change_of_direction(seed, rate, delay):
-    leads = from_frame(cohort_frame(seed, dict.fromkeys(MONTHS, rate), 800, delay), no_reason_statuses=("Lost",))
-    total = lead_conversion(leads, period="2025-06").comparisons["previous"].total
-    # at alpha = 0.05 a chance "significant" can happen; a large false move cannot
-    assert total["verdict"] in ("no_change", "too_early") or abs(total["fair_change_pp"]) < 6
+GRID = [(rate, delay) for rate in (0.2, 0.4, 0.6) for delay in (3.0, 10.0, 21.0)]
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+def test_across_rates_delays_and_seeds_unchanged_conversion_is_rarely_called_a_change():
+    """27 exports (3 rates × 3 delays × 3 fixed seeds) with the same true rate every month: the raw test calls
+    June a change almost every time; the fair one about as rarely as alpha promises (expected 1.35 of 27)."""
+    from leadkit.reports.stats import two_proportion_p
+
+    fair_alarms = raw_alarms = 0
+    for rate, delay in GRID:
+        for seed in (1, 2, 3):
+            leads = from_frame(
+                cohort_frame(seed, dict.fromkeys(MONTHS, rate), 800, delay), no_reason_statuses=("Lost",)
+            )
+            total = lead_conversion(leads, period="2025-06").comparisons["previous"].total
+            fair_alarms += total["verdict"] in ("up", "down")
+            raw_p = two_proportion_p(total["converted"], total["leads"], total["base_converted"], total["base_leads"])
+            raw_alarms += raw_p is not None and raw_p < 0.05
+    assert fair_alarms <= 4 and raw_alarms >= 15
+
+
+@pytest.mark.slow
+@settings(max_examples=10, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), rate=st.floats(0.3, 0.7), delay=st.floats(3.0, 25.0))
 def test_property_a_halving_is_caught_whatever_the_rate_and_delay(seed, rate, delay):
     rates = {**dict.fromkeys(MONTHS, rate), "2025-06": rate / 2}

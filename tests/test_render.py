@@ -7,7 +7,7 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import HOSTILE_SOURCE, MARCH_SOURCE, params_for
+from conftest import HOSTILE_SOURCE, MARCH_SOURCE, params_for, pdf_text
 
 from leadkit.api import compute
 from leadkit.leads import load_leads
@@ -122,8 +122,6 @@ def test_long_lists_are_cut_with_a_note_pointing_to_excel():
 def test_print_keeps_the_first_rows_of_a_long_list_and_says_so(tmp_path):
     from datetime import date
 
-    from pypdf import PdfReader
-
     from leadkit.leads import from_frame
     from leadkit.pipeline.export import html_to_pdf
     from leadkit.render.html import PRINT_LIST_ROWS
@@ -137,7 +135,7 @@ def test_print_keeps_the_first_rows_of_a_long_list_and_says_so(tmp_path):
     last_printed, first_hidden = listing["lead_id"].iloc[PRINT_LIST_ROWS - 1], listing["lead_id"].iloc[PRINT_LIST_ROWS]
     assert first_hidden in html  # on screen, the list goes on
     html_to_pdf(html, tmp_path / "lost.pdf")
-    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "lost.pdf").pages)
+    text = pdf_text(tmp_path / "lost.pdf")
     assert last_printed in text and first_hidden not in text
     assert (
         f"{PRINT_LIST_ROWS} of {len(result.leads)} leads printed — all of them are in the Excel file."

@@ -41,7 +41,7 @@ def test_all_problems_are_reported_at_once(tmp_path):
     assert "'created' (created_at): unparseable dates in rows 3" in message
     assert "'closed' (closed_at): unparseable dates in rows 5" in message
     assert "'Mystery' (2 rows), 'Other thing' (1 rows)" in message
-    assert "empty lead_id in rows 4" in message
+    assert "1 row(s) with an empty lead_id (rows 4)" in message
     assert "source.status_groups" in message and "source.date_format" in message
     assert err.value.problems and len(err.value.problems) == 4
 
@@ -82,3 +82,30 @@ def test_semicolon_tab_delimiters_and_decimal_comma_flags(tmp_path):
               "columns": {"lead_id": "id", "converted": "conv"}, "status_groups": {"Won": "won", "Lost": "lost"}}  # fmt: skip
     total = lead_conversion(load_leads(params_for(source))).total
     assert (total["leads"], total["converted"], total["lost"]) == (3, 1, 2)
+
+
+def test_pandas_and_engine_validators_word_each_problem_the_same():
+    """One set of messages: the in-engine check says what the pandas one says, minus the rows."""
+    import re
+
+    import ibis
+    import pandas as pd
+
+    from leadkit.model import CANONICAL_COLUMNS, ROW
+    from leadkit.sources.validate import problems_in, table_problems
+
+    frame = pd.DataFrame({c: pd.Series([None] * 4, dtype="string") for c in CANONICAL_COLUMNS})
+    frame["created_at"] = pd.Timestamp("2025-03-01")
+    frame["closed_at"] = pd.NaT
+    frame["converted"] = pd.Series([False] * 4, dtype="boolean")
+    frame["lead_id"] = pd.Series(["A", "A", None, "B"], dtype="string")
+    frame["status_group"] = pd.Series(["won", "won", "lost", "archived"], dtype="string")
+    in_pandas = problems_in(frame.assign(**{ROW: [2, 3, 4, 5]}))
+    in_engine = table_problems(ibis.duckdb.connect().create_table("t", frame))
+
+    def plain(problems):  # drop where each validator says the rows are: source rows, or a count
+        return [re.sub(r" \((rows [\d, ]+|\d+ rows)\)", "", p) for p in problems]
+
+    assert len(in_pandas) == 3 and plain(in_pandas) == plain(in_engine)
+    assert "1 row(s) with an empty lead_id (rows 4)" in in_pandas
+    assert any("1 row(s) with status_group values ['archived'] (rows 5)" in p for p in in_pandas)

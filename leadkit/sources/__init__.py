@@ -8,12 +8,13 @@ import pandas as pd
 
 from leadkit.exceptions import LeadkitError
 from leadkit.log import get_logger
+from leadkit.model import ROW
 from leadkit.params import DemoSource, FileSource, Params, RemonlineSource, TableSource
 from leadkit.sources import demo
 from leadkit.sources.data import SourceData
-from leadkit.sources.files import ROW, read_file
+from leadkit.sources.files import read_file
 from leadkit.sources.mapping import MappingSpec, clean_text, effective_columns, to_canonical
-from leadkit.validate import validated
+from leadkit.sources.validate import validated
 
 log = get_logger("sources")
 Refresh = Literal["always", "if-empty", "never"]

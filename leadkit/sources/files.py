@@ -16,10 +16,10 @@ import pandas as pd
 
 from leadkit.exceptions import SourceError
 from leadkit.log import get_logger
+from leadkit.model import ROW
 
 log = get_logger("sources.files")
 
-ROW = "_row"
 _UTF8 = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf_8_sig", "utf8-sig"}
 _DELIMITERS = (",", ";", "\t", "|")
 _WORD = re.compile(r"\w+")

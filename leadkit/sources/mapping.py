@@ -6,14 +6,13 @@ numbers or values), so that one error can list them all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-from leadkit.model import MAPPABLE_COLUMNS, MISSING_MARKERS, STATUS_GROUPS, TEXT_COLUMNS
-from leadkit.sources.files import ROW
+from leadkit.model import MAPPABLE_COLUMNS, MISSING_MARKERS, ROW, STATUS_GROUPS, TEXT_COLUMNS, rows_text
 
 EPOCH_UNITS: dict[str, Literal["ms", "s"]] = {"epoch_ms": "ms", "epoch_s": "s"}
 
@@ -36,12 +35,6 @@ class MappingSpec:
 def key(value: object) -> str:
     """A status or label as a lookup key: case and runs of white space do not matter."""
     return " ".join(str(value).split()).casefold()
-
-
-def rows_text(rows: Iterable[int], limit: int = 10) -> str:
-    rows = list(rows)
-    shown = ", ".join(str(r) for r in rows[:limit])
-    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
 def per_value(series: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:

@@ -16,7 +16,7 @@ from leadkit.sources.remonline.cache import Cache
 from leadkit.sources.remonline.client import ENV_KEY, RemonlineClient
 from leadkit.sources.remonline.convert import to_raw
 from leadkit.sources.remonline.sync import SyncReport, sync
-from leadkit.validate import validated
+from leadkit.sources.validate import validated
 
 Refresh = Literal["always", "if-empty", "never"]
 

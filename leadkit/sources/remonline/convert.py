@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from leadkit.sources.files import ROW
+from leadkit.model import ROW
 
 
 def _names(items: list[dict[str, Any]], name: str = "name") -> dict[str, str]:

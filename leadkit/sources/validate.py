@@ -1,4 +1,8 @@
-"""Checks on a canonical lead frame; every problem is collected, none raised alone."""
+"""Checks on a canonical lead table, in pandas or in the engine, with one set of messages.
+
+Every problem is collected, none raised alone; both validators word each problem the same
+way, the pandas one adding the source rows it can see.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,37 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from leadkit.exceptions import ValidationError
-from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, STATUS_GROUPS
-from leadkit.sources.files import ROW
-from leadkit.sources.mapping import rows_text
+from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, ROW, STATUS_GROUPS, rows_text
 
 MAX_LISTED = 20
+
+
+def _in_rows(rows: list[int] | None) -> str:
+    return f" (rows {rows_text(rows)})" if rows else ""
+
+
+def missing_message(missing: list[str], have: list[str] | None = None) -> str:
+    its = f"; its columns are: {', '.join(have)}" if have is not None else ""
+    return f"canonical column(s) missing: {', '.join(missing)}{its}"
+
+
+def blank_message(count: int, rows: list[int] | None = None) -> str:
+    return f"{count} row(s) with an empty lead_id{_in_rows(rows)}"
+
+
+def duplicates_message(count: int, listed: list[str]) -> str:
+    more = f" and {count - MAX_LISTED} more ids" if count > MAX_LISTED else ""
+    return (
+        f"{count} duplicate lead id(s): {'; '.join(listed)}{more}. Each lead must appear once "
+        "(nothing is double-counted): remove the duplicates at the source or map a unique id column"
+    )
+
+
+def bad_group_message(count: int, values: list[str], rows: list[int] | None = None) -> str:
+    return (
+        f"{count} row(s) with status_group values {values}{_in_rows(rows)}, "
+        f"which are not one of {', '.join(STATUS_GROUPS)}"
+    )
 
 
 def _duplicates(frame: pd.DataFrame) -> list[str]:
@@ -18,31 +48,25 @@ def _duplicates(frame: pd.DataFrame) -> list[str]:
     if not dup.any():
         return []
     groups = frame.loc[dup].groupby("lead_id", sort=True)[ROW].apply(list)
-    shown = [f"{lead!r} (rows {rows_text(rows, 5)})" for lead, rows in groups.head(MAX_LISTED).items()]
-    more = f" and {len(groups) - MAX_LISTED} more ids" if len(groups) > MAX_LISTED else ""
-    return [
-        f"{len(groups)} duplicate lead id(s): {'; '.join(shown)}{more}. Each lead must appear "
-        "once (nothing is double-counted): remove the duplicates or map a unique id column"
-    ]
+    listed = [f"{lead!r} (rows {rows_text(rows, 5)})" for lead, rows in groups.head(MAX_LISTED).items()]
+    return [duplicates_message(len(groups), listed)]
 
 
 def problems_in(frame: pd.DataFrame) -> list[str]:
     """Everything that keeps ``frame`` from being a valid canonical lead table."""
     missing = [c for c in CANONICAL_COLUMNS if c not in frame.columns]
     if missing:
-        return [f"canonical column(s) missing: {', '.join(missing)}"]
+        return [missing_message(missing)]
     problems = []
     blank = frame["lead_id"].isna()
     if blank.any():
-        problems.append(f"empty lead_id in rows {rows_text(frame.loc[blank, ROW])}")
+        problems.append(blank_message(int(blank.sum()), frame.loc[blank, ROW].tolist()))
     problems += _duplicates(frame)
     groups = frame["status_group"]
     bad = groups.notna() & ~groups.isin(STATUS_GROUPS)
     if bad.any():
-        problems.append(
-            f"status_group values {sorted(groups[bad].unique().tolist())} in rows "
-            f"{rows_text(frame.loc[bad, ROW])} are not one of {', '.join(STATUS_GROUPS)}"
-        )
+        values = sorted(groups[bad].unique().tolist())[:MAX_LISTED]
+        problems.append(bad_group_message(int(bad.sum()), values, frame.loc[bad, ROW].tolist()))
     return problems
 
 
@@ -76,7 +100,7 @@ def table_problems(t: ir.Table) -> list[str]:
     """What keeps an engine's table from being a valid canonical lead table, found by queries there."""
     missing = [c for c in CANONICAL_COLUMNS if c not in t.columns]
     if missing:
-        return [f"canonical column(s) missing: {', '.join(missing)}; its columns are: {', '.join(t.columns)}"]
+        return [missing_message(missing, list(t.columns))]
     problems = _type_problems(t)
     if problems:
         return problems
@@ -85,24 +109,17 @@ def table_problems(t: ir.Table) -> list[str]:
         bad_group=t.count(where=t.status_group.notnull() & ~t.status_group.isin(list(STATUS_GROUPS))),
     ).to_pandas()
     if int(counts["blank"].iloc[0]):
-        problems.append(f"{int(counts['blank'].iloc[0])} row(s) with an empty lead_id")
+        problems.append(blank_message(int(counts["blank"].iloc[0])))
     ids = t.filter(t.lead_id.notnull())
     repeated = ids.group_by("lead_id").aggregate(n=ids.count())
     repeated = repeated.filter(repeated.n > 1)
     n_repeated = int(repeated.count().to_pandas())
     if n_repeated:
         shown = repeated.order_by("lead_id").limit(MAX_LISTED).to_pandas()
-        listed = "; ".join(f"{lead!r} ({int(n)} rows)" for lead, n in zip(shown["lead_id"], shown["n"], strict=True))
-        more = f" and {n_repeated - MAX_LISTED} more ids" if n_repeated > MAX_LISTED else ""
-        problems.append(
-            f"{n_repeated} duplicate lead id(s): {listed}{more}. Each lead must appear once "
-            "(nothing is double-counted): remove the duplicates at the source"
-        )
+        listed = [f"{lead!r} ({int(n)} rows)" for lead, n in zip(shown["lead_id"], shown["n"], strict=True)]
+        problems.append(duplicates_message(n_repeated, listed))
     if int(counts["bad_group"].iloc[0]):
         bad = t.filter(t.status_group.notnull() & ~t.status_group.isin(list(STATUS_GROUPS)))
         values = bad.select("status_group").distinct().order_by("status_group").limit(MAX_LISTED).to_pandas()
-        problems.append(
-            f"{int(counts['bad_group'].iloc[0])} row(s) with status_group values "
-            f"{values['status_group'].tolist()}, which are not one of {', '.join(STATUS_GROUPS)}"
-        )
+        problems.append(bad_group_message(int(counts["bad_group"].iloc[0]), values["status_group"].tolist()))
     return problems
