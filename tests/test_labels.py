@@ -68,3 +68,33 @@ def test_filters_in_one_line():
 def test_every_word_exists_in_both_languages():
     for table in (L.COLUMNS, L.WORDS, L.QUALITY, L.GROUPS, L.SHEETS, L.TITLES):
         assert set(table["en"]) == set(table["ru"])
+
+
+def test_headers_mark_columns_and_put_the_horizon_in_words():
+    assert L.headers(["lead_type", "Call", "(not set)"], "ru") == ["Тип обращения", "Call", "(не указано)"]
+    assert L.headers(["lead_type", "2025-03"], "en", marked=("2025-03",)) == ["Lead type", "2025-03 *"]
+    horizon = L.COLUMNS["en"]["horizon_pct"]
+    assert "H days" in horizon and L.column("horizon_pct", "en", days=7) == horizon.replace("H days", "7 days")
+    assert L.column("horizon_pct", "ru", days=21) == L.COLUMNS["ru"]["horizon_pct"].replace("H дней", "21 день")
+
+
+def test_missing_values_and_markers():
+    assert all(L.missing(x) for x in (None, float("nan"), pd.NA, pd.NaT)) and not L.missing("")
+    assert L.value(None, "en") == "" and L.value("", "en") == "" and L.value(3, "en") == "3"
+    assert L.value("(unassigned)", "ru") == "(не назначен)" and L.value("Total", "ru") == "Итого"
+    assert L.value("=1+1", "ru") == "=1+1"  # data text is never changed
+    assert L.cell("conversion_pct", None, "en") == "—" and L.cell("created_at", pd.NaT, "ru") == ""
+
+
+@pytest.mark.parametrize(("x", "en", "ru"), [(0.5, "+0.5\u00a0pp", "+0,5\u00a0п.п."), (12, "+12.0\u00a0pp", "+12,0\u00a0п.п."),
+                                             (None, "—", "—")])  # fmt: skip
+def test_points_carry_their_sign(x, en, ru):
+    assert L.points(x, "en") == en and L.points(x, "ru") == ru
+
+
+@pytest.mark.xfail(strict=True, reason="labels.cell shows numpy ints/bools (Int64, boolean contract columns) raw")
+def test_cells_of_the_declared_nullable_dtypes_are_formatted_like_builtins():
+    import numpy as np
+
+    assert L.cell("leads", np.int64(1500), "en") == L.cell("leads", 1500, "en") == "1,500"
+    assert L.cell("few_leads", np.bool_(False), "ru") == L.cell("few_leads", False, "ru") == "нет"

@@ -68,3 +68,36 @@ def test_require_dates_names_the_missing_column():
     with pytest.raises(PeriodError, match="no closed_at dates"):
         BASE.require_dates(("created_at",), "file.csv")
     Scope().require_dates((), "file.csv")  # all time needs no dates
+
+
+def test_the_date_column_follows_the_basis_and_a_bad_basis_is_refused_at_once():
+    assert Scope().date_column == "created_at" and Scope(basis="closed").date_column == "closed_at"
+    with pytest.raises(PeriodError, match="basis 'modified' is not one of: created, closed"):
+        Scope(basis="modified")  # type: ignore[arg-type]
+
+
+def test_updated_returns_a_new_scope_and_leaves_the_old_one_alone():
+    changed = BASE.updated(basis="created", branches="North")
+    assert BASE.basis == "closed" and BASE.filters.branches == ()
+    assert changed.filters == Filters(lead_types=("Call",), managers=("Ann",), branches=("North",))
+    assert changed.period == BASE.period  # a key not given keeps its value
+
+
+def test_several_unknown_keys_are_all_named():
+    with pytest.raises(ReportError, match=r"unknown scope key\(s\) branch, manager; the keys are: period, start"):
+        BASE.updated(manager="Ann", branch="North", basis="created")
+
+
+def test_period_forms_the_scope_accepts():
+    assert BASE.updated(period=2024).period == parse_period("2024")
+    assert BASE.updated(period=parse_period("2025-11")).period.kind == "month"
+    assert BASE.updated(period="2025-11-10..2025-11-30").period.kind == "range"
+    assert period_of("yesterday", today=date(2026, 3, 1)) == parse_period("2026-02-28")
+    with pytest.raises(PeriodError):
+        BASE.updated(period="2025-13")
+
+
+def test_filter_values_of_other_shapes():
+    assert as_values("   ") == () and as_values(7) == ("7",) and as_values(("  ",)) == ()
+    assert Filters(branches=("North",)).items() == [("branch", ("North",))] and Filters(branches=("N",)).active
+    assert Scope().as_dict()["period"] is None
