@@ -15,7 +15,15 @@ import pandas as pd
 
 from leadkit.method import DEFAULT
 from leadkit.periods import parse_period
-from leadkit.results import ConversionResult, DataQuality, EmployeeResult, LeadList, LostLeadsResult, ReportMeta
+from leadkit.results import (
+    Comparison,
+    ConversionResult,
+    DataQuality,
+    EmployeeResult,
+    LeadList,
+    LostLeadsResult,
+    ReportMeta,
+)
 from leadkit.results import contract as C
 from leadkit.scope import Scope
 
@@ -111,3 +119,11 @@ def employees(rows: list[dict[str, Any]], by_status: list[dict[str, Any]], leads
         timing=C.timing("manager").empty(),
         curve=C.CURVE.empty(),
     )
+
+
+def comparison(period: str, verdict: str, base_leads: int) -> Comparison:
+    """A comparison with ``period`` for one lead type, Call: 3 of 4 now against 1 of ``base_leads`` then."""
+    row = {"lead_type": "Call", "leads": 4, "converted": 3, "conversion_pct": 75.0, "base_leads": base_leads,
+           "base_converted": 1, "base_conversion_pct": 50.0, "pp_change": 25.0, "verdict": verdict}  # fmt: skip
+    rows = frame(C.compare_rows("lead_type"), [row] if base_leads else [])
+    return Comparison("previous", parse_period(period), rows, {k: v for k, v in row.items() if k != "lead_type"})

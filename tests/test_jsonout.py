@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from handmade import conversion, employees, frame, lost, rate_row
+from handmade import comparison, conversion, employees, frame, lost, rate_row
 
 from leadkit.render.jsonout import main_table, to_dict, to_json
 from leadkit.results import contract as C
@@ -127,3 +127,18 @@ def test_main_table_is_the_rows_then_the_total():
     employees_table = main_table(employees([rate_row("manager", "Ann", 1, 1, 20.0, 100.0)], [], [], 1.0))
     assert "by_status" not in employees_table.columns and employees_table["manager"].tolist() == ["Ann", "Total"]
     assert isinstance(employees_table, pd.DataFrame)
+
+
+def test_comparisons_follow_their_contract_and_keep_the_period_kind():
+    result = conversion(ROWS, period="2025-W05")
+    result.comparisons.update(previous=comparison("2025-W04", "no_change", 2))
+    data = strict_json(to_json(result))
+    assert data["period"] == {"label": "2025-W05", "kind": "week", "start": "2025-01-27", "end": "2025-02-02",
+                              "name": "week 5, 2025", "basis": "created"}  # fmt: skip
+    previous = data["comparisons"]["previous"]
+    assert previous["period"] == {"label": "2025-W04", "kind": "week", "start": "2025-01-20", "end": "2025-01-26",
+                                  "name": "week 4, 2025"}  # fmt: skip
+    (row,) = previous["rows"]
+    assert_declared(row, C.compare_rows("lead_type"))
+    assert (row["base_leads"], row["pp_change"], row["verdict"], row["p_value"]) == (2, 25.0, "no_change", None)
+    assert previous["total"]["verdict"] == "no_change" and previous["horizon_days"] is None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from handmade import conversion, employees, frame, lost, rate_row
+from handmade import comparison, conversion, employees, frame, lost, rate_row
 
 from leadkit.model import TOTAL
 from leadkit.periods import parse_period
 from leadkit.render.views import COMPARE_CONVERSION, curve_points, pivot, trend_pivot, view_of
-from leadkit.results import Comparison
 from leadkit.results import contract as C
 
 ROWS = [rate_row("lead_type", "Call", 4, 3, 30.1, 95.4), rate_row("lead_type", "Website", 2, 0, 0.0, 65.8),
@@ -97,13 +96,6 @@ def test_curve_points_read_the_last_step_on_or_before_each_milestone():
     assert points.to_dict("list") == {"day": [1, 3, 7, 14, 30], "won_cum_pct": [5.0, 10.0, 20.0, 20.0, 20.0],
                                       "lost_cum_pct": [0.0, 1.0, 2.0, 2.0, 2.0]}  # fmt: skip
     assert curve_points(curve.iloc[1:])["day"].tolist()[0] == 3  # nothing on or before day 1
-
-
-def comparison(period: str, verdict: str, base_leads: int) -> Comparison:
-    row = {"lead_type": "Call", "leads": 4, "converted": 3, "conversion_pct": 75.0, "base_leads": base_leads,
-           "base_converted": 1, "base_conversion_pct": 50.0, "pp_change": 25.0, "verdict": verdict}  # fmt: skip
-    rows = frame(C.compare_rows("lead_type"), [row] if base_leads else [])
-    return Comparison("previous", parse_period(period), rows, {k: v for k, v in row.items() if k != "lead_type"})
 
 
 def test_comparisons_one_table_per_base_period_and_a_line_when_it_had_no_leads():
