@@ -105,7 +105,16 @@ def count_queries(monkeypatch):
 
 
 REPORT_NAMES = ["lead_conversion", "lost_leads", "employee_performance"]
-DEFAULT_ANALYSIS = {"confidence": 0.95, "alpha": 0.05, "min_leads": 30, "trend_length": 12, "weekly_up_to_days": 27}
+DEFAULT_ANALYSIS = {
+    "confidence": 0.95,
+    "alpha": 0.05,
+    "min_leads": 30,
+    "trend_length": 12,
+    "weekly_up_to_days": 27,
+    "horizon_days": None,
+    "horizon_share": 0.75,
+    "min_followed": 0.5,
+}
 
 
 def expected_run(label: str, kind: str, start: str, end: str, source: str, **changes: Any) -> dict[str, Any]:

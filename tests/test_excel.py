@@ -54,7 +54,6 @@ def test_percentages_are_fractions_with_a_percent_format(tmp_path):
     assert total[0].font.b and not call[0].font.b
 
 
-@pytest.mark.xfail(strict=True, reason="excel._write_cell writes numpy scalars of Int64/boolean columns as text")
 def test_counts_ranks_and_flags_of_the_declared_dtypes_are_numbers_and_words(tmp_path):
     """The contract declares counts and ranks Int64 and flags boolean; real results rank managers in Int64."""
     ws = book(conversion(ROWS), tmp_path)["Summary"]

@@ -92,7 +92,6 @@ def test_points_carry_their_sign(x, en, ru):
     assert L.points(x, "en") == en and L.points(x, "ru") == ru
 
 
-@pytest.mark.xfail(strict=True, reason="labels.cell shows numpy ints/bools (Int64, boolean contract columns) raw")
 def test_cells_of_the_declared_nullable_dtypes_are_formatted_like_builtins():
     import numpy as np
 

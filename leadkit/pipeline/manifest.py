@@ -15,11 +15,11 @@ from leadkit.atomic import write_text
 from leadkit.version import __version__
 
 NAME = "manifest.json"
+# The packages that compute the figures: a period built with other versions is rebuilt.
+COMPUTE = ("leadkit", "ibis-framework", "duckdb", "pandas", "pyarrow")
+# Recorded for the reader; the renderers change how a report looks, never its numbers.
 PACKAGES = (
-    "ibis-framework",
-    "duckdb",
-    "pandas",
-    "pyarrow",
+    *COMPUTE[1:],
     "papermill",
     "nbconvert",
     "weasyprint",
@@ -76,7 +76,10 @@ def still_valid(folder: Path, params: dict[str, Any], fingerprint: str, expected
     old = read(folder)
     if not old or old.get("fingerprint") != fingerprint or old.get("params") != params:
         return False
-    if old.get("versions", {}).get("leadkit") != __version__ or sorted(old.get("files", {})) != sorted(expected):
+    now = versions()
+    if any(old.get("versions", {}).get(name) != now[name] for name in COMPUTE):
+        return False
+    if sorted(old.get("files", {})) != sorted(expected):
         return False
     for name, info in old["files"].items():
         path = folder / name

@@ -70,6 +70,7 @@ class _Formats:
 def _write_cell(
     ws: Worksheet, r: int, c: int, name: str, x: Any, f: _Formats, lang: str, total: bool, kind: str
 ) -> None:
+    x = L.plain(x)
     if L.missing(x):
         ws.write_blank(r, c, None)
     elif kind == "pct":

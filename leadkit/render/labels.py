@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from leadkit.model import NO_REASON, NOT_SET, TOTAL, UNASSIGNED
@@ -272,6 +273,11 @@ def missing(x: Any) -> bool:
     return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
 
 
+def plain(x: Any) -> Any:
+    """A numpy scalar (an Int64 rank, a boolean flag) as the Python value it holds."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def value(text: Any, lang: str) -> str:
     """A data value for display: markers translated, everything else as it is."""
     if missing(text):
@@ -373,6 +379,7 @@ def kind_of(name: str) -> str:
 def cell(name: str, x: Any, lang: str, kind: str | None = None) -> str:
     """Any table cell as display text, by its column's kind."""
     kind = kind or kind_of(name)
+    x = plain(x)
     if kind == "points":
         return points(x, lang)
     if kind == "days":
