@@ -31,6 +31,7 @@ class Leads:
     dated: tuple[str, ...]  # the date columns the source provides, as in SourceData
     timezone: str = "UTC"
     lead_url: str | None = None  # a link template to each lead in its CRM ({lead_id} stands for the id)
+    cleaned_values: int = 0  # values the source lost invisible characters from, as in SourceData
 
 
 def from_source(data: SourceData, timezone: str = "UTC", backend: ibis.BaseBackend | None = None) -> Leads:
@@ -42,6 +43,7 @@ def from_source(data: SourceData, timezone: str = "UTC", backend: ibis.BaseBacke
         no_reason_statuses=data.no_reason_statuses,
         dated=data.dated,
         timezone=timezone,
+        cleaned_values=data.cleaned_values,
     )
 
 

@@ -55,6 +55,9 @@ REPORTS: Final[tuple[str, ...]] = ("lead_conversion", "lost_leads", "employee_pe
 
 # The source row number each lead came from (1-based, after the header), for error messages.
 ROW: Final = "_row"
+# Per row, how many of its values lost invisible characters, and whether its lead id did (for messages and notes).
+CLEANED: Final = "_cleaned"
+ID_CLEANED: Final = "_id_cleaned"
 
 
 def rows_text(rows: Iterable[int], limit: int = 10) -> str:

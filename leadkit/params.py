@@ -19,9 +19,10 @@ from pydantic import ValidationError as PydanticError
 
 from leadkit.exceptions import LeadkitError, ParamsError
 from leadkit.method import Method
-from leadkit.model import MAPPABLE_COLUMNS, Basis, StatusGroup, StatusResult
+from leadkit.model import MAPPABLE_COLUMNS, TEXT_COLUMNS, Basis, StatusGroup, StatusResult
 from leadkit.periods import Period
 from leadkit.scope import FILTER_KEYS, Filters, Scope, as_values, period_of
+from leadkit.text import collisions
 
 # A setting whose name ends so holds a credential; they come from the environment only.
 SECRET_ENDINGS = ("api_key", "apikey", "token", "secret", "password", "passwd", "private_key", "secret_key",
@@ -37,6 +38,48 @@ DEFAULT_FALSE = ("0", "false", "no", "n", "f", "нет")
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- Mapping keys: statuses and values match ignoring case, spaces and invisible characters
+# (leadkit.text.key), so two keys that differ only so would silently let one win.
+def distinct_keys(value: dict[str, Any]) -> dict[str, Any]:
+    """``value``, refused when two of its keys are one key as statuses are matched."""
+    clashes = collisions(value)
+    if clashes:
+        pairs = "; ".join(f"{a!r} and {b!r}" for a, b in clashes)
+        raise ValueError(
+            f"keys {pairs} are the same (statuses and values match ignoring case, spaces and invisible "
+            "characters), so one would silently win; keep one of each"
+        )
+    return value
+
+
+def distinct_replace(value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """``replace:`` names text columns only, each with distinct keys."""
+    unknown = sorted(set(value) - set(TEXT_COLUMNS))
+    if unknown:
+        raise ValueError(f"unknown column(s) {unknown}; replace works on {', '.join(TEXT_COLUMNS)}")
+    for column, table in value.items():
+        try:
+            distinct_keys(table)
+        except ValueError as exc:
+            raise ValueError(f"{column}: {exc}") from None
+    return value
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one mapping (YAML keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            name = self.construct_object(key_node, deep=deep)
+            if isinstance(name, (str, int, float, bool)) and name in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {name!r} is written twice in one mapping; keep one", key_node.start_mark
+                )
+            seen.add(name)
+        return super().construct_mapping(node, deep=deep)
 
 
 REMONLINE_LEAD_URL = "https://web.remonline.app/leads/{lead_id}"
@@ -101,6 +144,23 @@ class FileSource(_Linked):
         if value is not None and len(value) != 1:
             raise ValueError("write one character, or tab / comma / semicolon / pipe")
         return value
+
+    @field_validator("status_groups", "status_group_values", "status_results")
+    @classmethod
+    def _distinct_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return distinct_keys(value)
+
+    @field_validator("replace")
+    @classmethod
+    def _replace(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        return distinct_replace(value)
+
+    @model_validator(mode="after")
+    def _flags(self) -> FileSource:
+        both = sorted({v.casefold() for v in self.true_values} & {v.casefold() for v in self.false_values})
+        if both:
+            raise ValueError(f"{both} in both true_values and false_values; keep each in one")
+        return self
 
     @field_validator("columns")
     @classmethod
@@ -169,6 +229,11 @@ class RemonlineSource(_Linked):
     @classmethod
     def _codes_as_text(cls, value: object) -> object:
         return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    @field_validator("status_groups", "status_group_values", "status_results")
+    @classmethod
+    def _distinct_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return distinct_keys(value)
 
     @field_validator("base_url")
     @classmethod
@@ -370,7 +435,7 @@ def load_params(path: str | Path) -> Params:
     except (OSError, UnicodeDecodeError) as exc:
         raise ParamsError(f"params file {file} cannot be read: {exc}") from None
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader that refuses repeated keys
     except yaml.YAMLError as exc:
         mark, start = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

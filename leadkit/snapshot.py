@@ -52,6 +52,7 @@ def write_snapshot(
         "timezone": timezone,
         "fingerprint": print_,
         "lead_url": lead_url,
+        "cleaned_values": data.cleaned_values,
     }
     table = pa.Table.from_pandas(data.frame, preserve_index=False).cast(ARROW_SCHEMA)
     table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
@@ -85,4 +86,5 @@ def read_snapshot(path: str | Path) -> Leads:
         dated=tuple(dated),
         timezone=str(meta.get("timezone", "UTC")),
         lead_url=str(meta["lead_url"]) if meta.get("lead_url") else None,
+        cleaned_values=int(meta.get("cleaned_values", 0)),  # type: ignore[call-overload]
     )

@@ -58,6 +58,7 @@ def data_quality(leads: Leads, scope: Scope) -> DataQuality:
         excluded=excluded,
         in_scope={k: got[k] for k in IN_SCOPE},
         unmatched_filters=_unmatched(t, scope),
+        cleaned_values=leads.cleaned_values,
     )
 
 

@@ -17,6 +17,7 @@ class DataQuality:
     excluded: dict[str, int] = field(default_factory=dict)
     in_scope: dict[str, int] = field(default_factory=dict)
     unmatched_filters: dict[str, list[str]] = field(default_factory=dict)
+    cleaned_values: int = 0  # values of the source that lost invisible characters (NUL, zero-width, control)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -27,4 +28,5 @@ class DataQuality:
             "excluded": dict(self.excluded),
             "in_scope": dict(self.in_scope),
             "unmatched_filters": {k: list(v) for k, v in self.unmatched_filters.items()},
+            "cleaned_values": self.cleaned_values,
         }

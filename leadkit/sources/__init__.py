@@ -8,11 +8,11 @@ import pandas as pd
 
 from leadkit.exceptions import LeadkitError
 from leadkit.log import get_logger
-from leadkit.model import ROW
+from leadkit.model import CLEANED, ROW, rows_text
 from leadkit.params import DemoSource, FileSource, Params, RemonlineSource, TableSource
 from leadkit.sources import demo
 from leadkit.sources.data import SourceData
-from leadkit.sources.files import read_file
+from leadkit.sources.files import read_file, require_rows
 from leadkit.sources.mapping import MappingSpec, clean_text, effective_columns, to_canonical
 from leadkit.sources.validate import validated
 
@@ -62,6 +62,7 @@ def _read_file_source(source: FileSource, params: Params) -> SourceData:
         sheet=source.sheet,
         na_values=source.na_values,
     )
+    require_rows(raw, path)
     raw, columns, problems = _join_lookups(raw, source, params)
     formats = (source.date_format,) if isinstance(source.date_format, str) else source.date_format
     spec = MappingSpec(
@@ -76,10 +77,23 @@ def _read_file_source(source: FileSource, params: Params) -> SourceData:
         replace=source.replace,
     )
     frame, found = to_canonical(raw, spec, params.timezone, str(path))
+    cleaned = _count_cleaned(frame, path)
     frame = validated(frame, str(path), problems + found)
     log.info("%s: %d leads read", path, len(frame))
     dated = tuple(c for c in ("created_at", "closed_at") if c in effective_columns(raw, columns))
-    return SourceData(frame, str(source.path), len(raw), source.no_reason_statuses, dated)
+    return SourceData(frame, str(source.path), len(raw), source.no_reason_statuses, dated, cleaned)
+
+
+def _count_cleaned(frame: pd.DataFrame, path: object) -> int:
+    """How many values lost invisible characters in mapping; said in the log and the data-quality notes."""
+    if CLEANED not in frame.columns:
+        return 0
+    count = int(frame[CLEANED].sum())
+    if count:
+        rows = frame.loc[frame[CLEANED] > 0, ROW]
+        log.warning("%s: removed invisible characters (NUL, zero-width, control) from %d value(s) in rows %s",
+                    path, count, rows_text(rows))  # fmt: skip
+    return count
 
 
 def _demo_source(source: DemoSource) -> SourceData:

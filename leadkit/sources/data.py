@@ -16,3 +16,4 @@ class SourceData:
     rows_read: int
     no_reason_statuses: tuple[str, ...]
     dated: tuple[str, ...] = ("created_at", "closed_at")  # date columns the source provides
+    cleaned_values: int = 0  # values that lost invisible characters (NUL, zero-width, control) in mapping

@@ -7,6 +7,7 @@ it (header = row 1), so that errors can point at it.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -16,7 +17,7 @@ import pandas as pd
 
 from leadkit.exceptions import SourceError
 from leadkit.log import get_logger
-from leadkit.model import ROW
+from leadkit.model import ROW, rows_text
 
 log = get_logger("sources.files")
 
@@ -55,12 +56,58 @@ def _looks_cyrillic(text: str) -> bool:
     return mixed <= 0.05 * len(words)
 
 
+def _plausible_utf8(text: str) -> bool:
+    """True when text decoded as UTF-8 holds only letters our users write (Latin, Cyrillic, punctuation).
+
+    A line of cp1251 bytes is valid UTF-8 only by accident, and then decodes to odd scripts.
+    """
+    return all(
+        c.isascii() or "\u00a0" <= c <= "\u017f" or "\u0400" <= c <= "\u04ff" or "\u2000" <= c <= "\u206f" or c == "№"
+        for c in text
+    )
+
+
+def non_utf8_lines(data: bytes) -> tuple[list[int], list[int]]:
+    """Line numbers (1-based) that are not UTF-8, and those that hold real multi-byte UTF-8 text."""
+    bad: list[int] = []
+    utf8: list[int] = []
+    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(number)
+        else:
+            if _plausible_utf8(text):
+                utf8.append(number)
+    return bad, utf8
+
+
+def _refuse_mixed(data: bytes, where: str) -> None:
+    """Refuse a file that is UTF-8 in some lines and something else in others: no one decoding reads it right."""
+    bad, utf8 = non_utf8_lines(data)
+    if bad and utf8:
+        raise SourceError(
+            f"{where}: mixed encodings: line(s) {rows_text(bad)} are not UTF-8, while line(s) {rows_text(utf8, 3)} "
+            "are; read as one encoding, the same name would become two (e.g. a manager counted twice). "
+            "Save the file again as UTF-8 (Excel: Save As → CSV UTF-8) or retype those lines; if it should be "
+            "read as one encoding anyway, set source.encoding"
+        )
+
+
 def decode(data: bytes, encoding: str | None, where: str) -> str:
-    """Bytes to text, refusing any decoding that would silently garble the text."""
+    """Bytes to text, refusing any decoding that would silently garble the text.
+
+    With no declared encoding: UTF-8 when the whole file is UTF-8; cp1251 when it is not
+    UTF-8 anywhere and reads as Cyrillic; a file mixing UTF-8 lines with others is refused,
+    naming the lines. A declared ``encoding`` wins (but UTF-8 declared as something else is refused).
+    """
     if encoding is None:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            _refuse_mixed(data, where)
             text = data.decode("cp1251", errors="replace")
             if _looks_cyrillic(text):
                 log.info("%s: not UTF-8, read as cp1251 (Cyrillic text found)", where)
@@ -111,8 +158,11 @@ def read_csv(
     na_values: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     data = _read_bytes(path)
-    text = decode(data, encoding, str(path))
+    text = decode(data, encoding, str(path)).removeprefix("\ufeff")
+    if not text.strip():
+        raise SourceError(f"{path}: the file is empty (not even a header line); export the leads again")
     sep = delimiter or sniff_delimiter(text)
+    check_fields(text, sep, str(path))
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -129,6 +179,53 @@ def read_csv(
         ) from None
     frame.insert(0, ROW, range(2, len(frame) + 2))
     return frame
+
+
+def field_counts(text: str, sep: str) -> tuple[list[int], list[bool]] | None:
+    """Per record (blank lines skipped, quoting as pandas reads it): its number of fields, and whether
+    its last field is empty. None when the text cannot be split (pandas then says why)."""
+    counts: list[int] = []
+    last_empty: list[bool] = []
+    try:
+        for record in csv.reader(io.StringIO(text), delimiter=sep):
+            if record:
+                counts.append(len(record))
+                last_empty.append(not record[-1].strip())
+    except csv.Error:
+        return None
+    return counts, last_empty
+
+
+def check_fields(text: str, sep: str, where: str) -> None:
+    """Refuse rows with more or fewer fields than the header, saying what is wrong with which rows.
+
+    pandas pads short rows with blanks silently, and reads a delimiter at the end of every
+    row as one more column, shifting every value one place (so errors blame the wrong column).
+    """
+    found = field_counts(text, sep)
+    if found is None or len(found[0]) < 2:
+        return
+    (header, *counts), (_, *last_empty) = found
+    if all(n == header + 1 for n in counts) and all(last_empty):
+        raise SourceError(
+            f"{where}: every row ends with an extra {sep!r} (rows have {header + 1} fields, the header {header}), "
+            f"which shifts every value one column; remove the trailing {sep!r} from the rows, or end the header "
+            f"line with {sep!r} too"
+        )
+    problems = []
+    for wrong, what in ((lambda n: n < header, "fewer"), (lambda n: n > header, "more")):
+        rows = [i for i, n in enumerate(counts, start=2) if wrong(n)]
+        if rows:
+            seen = sorted({counts[r - 2] for r in rows})
+            problems.append(
+                f"row(s) {rows_text(rows)} have {what} fields ({', '.join(map(str, seen))}) than the header ({header})"
+            )
+    if problems:
+        raise SourceError(
+            f"{where}: {'; '.join(problems)}. A value is missing or holds an unquoted {sep!r}, or a line break "
+            f"splits a row; fix those rows (every row needs {header} fields, empty ones written as {sep}{sep}), "
+            "or check source.delimiter"
+        )
 
 
 def _as_text(value: object) -> object:
@@ -158,11 +255,25 @@ def read_xlsx(path: Path, *, sheet: str | int | None = None, na_values: tuple[st
     return frame
 
 
+def _whole_floats_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns whose values are all whole numbers (ids written with a null) as integers.
+
+    Else an id 9007199254740992 would read as the text '9007199254740992.0'.
+    """
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()):
+            frame[column] = values.astype("Int64")
+    return frame
+
+
 def read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file with nullable types: an integer column with a null stays integer."""
     try:
-        frame = pd.read_parquet(path)
+        frame = pd.read_parquet(path, dtype_backend="numpy_nullable")
     except (OSError, ValueError) as exc:
         raise SourceError(f"{path}: not a readable Parquet file ({exc})") from None
+    frame = _whole_floats_as_integers(frame)
     frame.insert(0, ROW, range(1, len(frame) + 1))
     return frame
 
@@ -186,6 +297,8 @@ def read_file(
     na_values: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Any supported export as a frame of text cells plus the ``_row`` column."""
+    if path.is_dir():
+        raise SourceError(f"{path}: is a directory, not a file; set source.path to the export file itself")
     kind = detect_format(path, fmt)
     if not path.exists():
         raise SourceError(f"{path}: file not found; check source.path in the params file")
@@ -194,3 +307,13 @@ def read_file(
     if kind == "xlsx":
         return read_xlsx(path, sheet=sheet, na_values=na_values)
     return read_parquet(path)
+
+
+def require_rows(frame: pd.DataFrame, path: Path) -> None:
+    """Refuse a file with a header but no rows: a report on no leads says nothing and hides a bad export."""
+    if frame.empty:
+        columns = ", ".join(repr(c) for c in frame.columns if c != ROW)
+        raise SourceError(
+            f"no leads in {path}: it has columns ({columns}) but no rows; check that the export finished "
+            "and covers a period with leads, or that source.path names the right file"
+        )

@@ -10,11 +10,29 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
-from leadkit.model import MAPPABLE_COLUMNS, MISSING_MARKERS, ROW, STATUS_GROUPS, TEXT_COLUMNS, rows_text
+from leadkit.model import (
+    CLEANED,
+    ID_CLEANED,
+    MAPPABLE_COLUMNS,
+    MISSING_MARKERS,
+    ROW,
+    STATUS_GROUPS,
+    TEXT_COLUMNS,
+    rows_text,
+)
+from leadkit.text import INVISIBLE, key
 
-EPOCH_UNITS: dict[str, Literal["ms", "s"]] = {"epoch_ms": "ms", "epoch_s": "s"}
+EPOCH_UNITS: dict[str, Literal["s", "ms", "us", "ns"]] = {
+    "epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us", "epoch_ns": "ns",
+}  # fmt: skip
+UNIT_NAMES = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}
+PLAUSIBLE_YEARS = (1990, 2100)  # an epoch unit is right when it puts the dates between these years
+_YEAR_BOUNDS = (PLAUSIBLE_YEARS[0], PLAUSIBLE_YEARS[1] + 1)
+# An offset or zone written after a time of day: 23:30+03:00, 23:30:00Z, T233000Z, 10:00 UTC.
+_OFFSET = r"(?:\d:\d{2}(?::\d{2})?|T\d{4,6})(?:[.,]\d+)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 
 
 @dataclass(frozen=True)
@@ -32,11 +50,6 @@ class MappingSpec:
     replace: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
-def key(value: object) -> str:
-    """A status or label as a lookup key: case and runs of white space do not matter."""
-    return " ".join(str(value).split()).casefold()
-
-
 def per_value(series: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """``convert`` applied once per distinct value, then spread back over the rows.
 
@@ -52,13 +65,32 @@ def per_value(series: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> p
 
 
 def _clean(text: pd.Series) -> pd.Series:
-    text = text.astype("string").str.replace(r"\s+", " ", regex=True).str.strip()
+    text = text.astype("string").str.replace(INVISIBLE, "", regex=True).str.normalize("NFC")
+    text = text.str.replace(r"\s+", " ", regex=True).str.strip()
     return text.mask(text == "")
 
 
 def clean_text(series: pd.Series) -> pd.Series:
-    """Strip, fold runs of white space into one space; blank becomes NA."""
+    """Strip, fold runs of white space into one space, drop invisible characters; blank becomes NA.
+
+    Values that differ only by a NUL, a zero-width space or another control or format
+    character (or by composed and decomposed letters) print the same, so they are one value.
+    """
     return per_value(series, _clean)
+
+
+def _changed(values: pd.Series) -> pd.Series:
+    text = values.astype("string")
+    return (text.str.contains(INVISIBLE, regex=True) | (text.str.normalize("NFC") != text)).fillna(False).astype(bool)
+
+
+def invisible_cells(series: pd.Series) -> pd.Series:
+    """True where a cell holds invisible characters (or decomposed letters) that ``clean_text`` removes."""
+    present = series.notna()
+    found = pd.Series(False, index=series.index)
+    if present.any():
+        found[present] = per_value(series[present], _changed).astype(bool)
+    return found
 
 
 def map_values(series: pd.Series, convert: Callable[[object], object]) -> pd.Series:
@@ -68,6 +100,12 @@ def map_values(series: pd.Series, convert: Callable[[object], object]) -> pd.Ser
         return pd.Series([pd.NA if pd.isna(v) else convert(v) for v in values], dtype="object").astype("string")
 
     return per_value(series, each)
+
+
+def replaced(values: pd.Series, table: Mapping[str, str]) -> pd.Series:
+    """``values`` with those in ``table`` replaced, matched like statuses (case and spaces ignored)."""
+    by_key = {key(k): v for k, v in table.items()}
+    return map_values(values, lambda v: by_key.get(key(v), v))
 
 
 def unify_spelling(series: pd.Series) -> pd.Series:
@@ -84,6 +122,35 @@ def unify_spelling(series: pd.Series) -> pd.Series:
     return series.map(lambda v: v if pd.isna(v) else spelling[str(v).casefold()]).astype("string")
 
 
+def _parse_text(text: pd.Series, fmt: str, timezone: str) -> pd.Series:
+    """``text`` parsed with ``fmt`` as wall-clock times in ``timezone``.
+
+    Times with an offset are instants, converted to the zone; times without one are already
+    wall-clock times of the zone, never read as UTC, even in a column that mixes the two.
+    """
+    if fmt in EPOCH_UNITS:
+        numbers = pd.to_numeric(text, errors="coerce")
+        return _to_local(pd.to_datetime(numbers, unit=EPOCH_UNITS[fmt], utc=True, errors="coerce"), timezone)
+    try:
+        return _to_local(pd.to_datetime(text, format=fmt, errors="coerce"), timezone)
+    except (ValueError, TypeError):
+        pass
+    aware = text.str.contains(_OFFSET, case=False, regex=True)
+    naive = _parse_naive(text[~aware], fmt)
+    if naive is None:  # not told apart by their text: read all as instants, as pandas can
+        return _to_local(pd.to_datetime(text, format=fmt, errors="coerce", utc=True), timezone)
+    instants = _to_local(pd.to_datetime(text[aware], format=fmt, errors="coerce", utc=True), timezone)
+    return pd.concat([_to_local(naive, timezone), instants]).reindex(text.index)
+
+
+def _parse_naive(text: pd.Series, fmt: str) -> pd.Series | None:
+    try:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    except (ValueError, TypeError):
+        return None
+    return None if getattr(parsed.dt, "tz", None) is not None else parsed
+
+
 def parse_dates(series: pd.Series, formats: tuple[str, ...], timezone: str) -> tuple[pd.Series, pd.Series]:
     """Parsed wall-clock times in ``timezone`` (naive), and a mask of unparseable cells."""
     if pd.api.types.is_datetime64_any_dtype(series):
@@ -97,19 +164,83 @@ def parse_dates(series: pd.Series, formats: tuple[str, ...], timezone: str) -> t
         if not pending.any():
             break
         text = series[pending].astype(str).str.strip()
-        if fmt in EPOCH_UNITS:
-            numbers = pd.to_numeric(text, errors="coerce")
-            parsed = pd.to_datetime(numbers, unit=EPOCH_UNITS[fmt], utc=True, errors="coerce")
-        else:
-            try:
-                parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-            except (ValueError, TypeError):
-                parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
-        parsed = _to_local(parsed, timezone)
+        parsed = _parse_text(text, fmt, timezone)
         ok = parsed.notna()
         result[ok[ok].index] = parsed[ok]
         pending = pending & ~ok.reindex(series.index, fill_value=False)
     return result, pending
+
+
+def integer_values(series: pd.Series) -> pd.Series | None:
+    """The non-blank values as numbers when every one is a whole number (as text or not), else None."""
+    values = series.dropna()
+    if values.empty or pd.api.types.is_bool_dtype(values):
+        return None
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.astype("float64")
+        return numbers if bool((numbers % 1 == 0).all()) else None
+    if pd.api.types.is_datetime64_any_dtype(values) or values.map(lambda v: isinstance(v, pd.Timestamp)).any():
+        return None
+    text = values.astype(str).str.strip()
+    if not text.str.fullmatch(r"[+-]?\d{1,20}").all():
+        return None
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def epoch_units(numbers: pd.Series) -> pd.Series:
+    """Per number, the Unix-time unit ("s", "ms", "us", "ns") that puts it within ``PLAUSIBLE_YEARS``, or NA.
+
+    The ranges of the four units do not overlap, so at most one fits.
+    """
+    first, last = (pd.Timestamp(year=y, month=1, day=1).value / 1e9 for y in _YEAR_BOUNDS)
+    unit = pd.Series(pd.NA, index=numbers.index, dtype="string")
+    for name, scale in (("s", 1.0), ("ms", 1e3), ("us", 1e6), ("ns", 1e9)):
+        unit = unit.mask((numbers >= first * scale) & (numbers < last * scale), name)
+    return unit
+
+
+def epoch_formats(
+    series: pd.Series, formats: tuple[str, ...], rows: pd.Series, column: str, name: str = "date"
+) -> tuple[tuple[str, ...], str | None]:
+    """The formats to read a date column with, its Unix-time unit found by plausibility; or a problem.
+
+    A column of whole numbers with no format given is read in the one unit that puts every
+    value between 1990 and 2100; a declared epoch unit that would put them elsewhere (seconds
+    read as milliseconds land in 1970) is refused with the right one. A declared date format
+    such as ``%Y%m%d`` is left alone.
+    """
+    numbers = integer_values(series)
+    declared = [EPOCH_UNITS[f] for f in formats if f in EPOCH_UNITS]
+    if numbers is None or (formats and not declared):
+        return formats, None
+    units = epoch_units(numbers)
+    span = f"between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}"
+    sample = series[numbers.index].astype(str).head(3).tolist()
+    column = f"{column!r} ({name})"
+    if units.isna().all():
+        if not declared:
+            return formats, None  # no Unix times; the date formats decide (and name what they cannot read)
+        return formats, (
+            f"column {column}: whole numbers such as {sample} are no Unix time {span} in seconds, milliseconds, "
+            "microseconds or nanoseconds; set source.date_format to the column's real format"
+        )
+    unit = str(units.value_counts().index[0])
+    odd = units.isna() | (units != unit)
+    if odd.any():
+        return formats, (
+            f"column {column}: Unix times in {UNIT_NAMES[unit]}, except in rows {rows_text(rows[odd[odd].index])} "
+            f"(e.g. {series[odd[odd].index].astype(str).head(3).tolist()}), which are in another unit or not {span}; "
+            "correct those rows"
+        )
+    if declared and declared[0] != unit:
+        year = pd.to_datetime(numbers.iloc[0], unit=declared[0], errors="coerce")
+        landed = f"{year.year}" if pd.notna(year) else "no date at all"
+        return formats, (
+            f"column {column}: the values (e.g. {sample}) are Unix times in {UNIT_NAMES[unit]}, not "
+            f"{UNIT_NAMES[declared[0]]} as source.date_format says (that puts them in {landed}); "
+            f"set source.date_format: epoch_{unit}"
+        )
+    return (f"epoch_{unit}",), None
 
 
 def _to_local(values: pd.Series, timezone: str) -> pd.Series:
@@ -193,6 +324,34 @@ def _statuses(raw: pd.DataFrame, spec: MappingSpec, cols: Mapping[str, str], out
     return problems
 
 
+def _unparseable(bad: pd.DataFrame, column: str, name: str) -> str:
+    sample = bad[column].astype(str).head(3).tolist()
+    numbers = integer_values(bad[column])
+    hint = (
+        f"; they are whole numbers but no Unix time between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]} in any "
+        "unit (Excel day numbers? format the column as dates before exporting)"
+        if numbers is not None
+        else ""
+    )
+    return (
+        f"column {column!r} ({name}): unparseable dates in rows {rows_text(bad[ROW])}, e.g. {sample}{hint}; "
+        "set source.date_format (e.g. '%d.%m.%Y' or '%m/%d/%Y')"
+    )
+
+
+def nested_columns(raw: pd.DataFrame, cols: Mapping[str, str]) -> list[str]:
+    """Mapped columns holding lists or records (Parquet list/struct/map types) instead of single values."""
+    problems = []
+    for canon, column in cols.items():
+        values = raw[column]
+        if values.dtype == object and values.map(lambda v: isinstance(v, (list, tuple, dict, np.ndarray))).any():
+            problems.append(
+                f"column {column!r} (mapped to {canon}) holds lists or records, not one value per lead; "
+                "map a column of plain values, or flatten this one before exporting"
+            )
+    return problems
+
+
 def effective_columns(raw: pd.DataFrame, columns: Mapping[str, str]) -> dict[str, str]:
     """The mapping, plus every canonical name the file already uses as a column name."""
     return {c: c for c in MAPPABLE_COLUMNS if c in raw.columns} | dict(columns)
@@ -204,12 +363,19 @@ def to_canonical(raw: pd.DataFrame, spec: MappingSpec, timezone: str, where: str
     problems = _missing_columns(raw, cols, where)
     if problems:
         return pd.DataFrame(), problems
+    problems = nested_columns(raw, cols)
+    if problems:
+        return pd.DataFrame(), problems
     out = pd.DataFrame({ROW: raw[ROW]})
     out["lead_id"] = clean_text(raw[cols["lead_id"]])
+    out[ID_CLEANED] = invisible_cells(raw[cols["lead_id"]])
+    out[CLEANED] = out[ID_CLEANED].astype(int)
     for name in TEXT_COLUMNS:
         values = clean_text(raw[cols[name]]) if name in cols else pd.Series(pd.NA, index=raw.index, dtype="string")
+        if name in cols:
+            out[CLEANED] += invisible_cells(raw[cols[name]]).astype(int)
         if spec.replace.get(name):
-            values = values.replace(dict(spec.replace[name]))
+            values = replaced(values, spec.replace[name])
         if name in MISSING_MARKERS:
             values = unify_spelling(values).fillna(MISSING_MARKERS[name])
         out[name] = values
@@ -217,14 +383,13 @@ def to_canonical(raw: pd.DataFrame, spec: MappingSpec, timezone: str, where: str
         if name not in cols:
             out[name] = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
             continue
-        out[name], bad = parse_dates(raw[cols[name]], spec.date_formats, timezone)
-        if bad.any():
-            sample = raw.loc[bad, cols[name]].astype(str).head(3).tolist()
-            problems.append(
-                f"column {cols[name]!r} ({name}): unparseable dates in rows "
-                f"{rows_text(raw.loc[bad, ROW])}, e.g. {sample}; set source.date_format "
-                "(e.g. '%d.%m.%Y' or '%m/%d/%Y')"
-            )
+        formats, problem = epoch_formats(raw[cols[name]], spec.date_formats, raw[ROW], cols[name], name)
+        if problem:
+            problems.append(problem)
+            formats = ()
+        out[name], bad = parse_dates(raw[cols[name]], formats, timezone)
+        if bad.any() and not problem:
+            problems.append(_unparseable(raw.loc[bad], cols[name], name))
     if "converted" in cols:
         out["converted"], bad = parse_flags(raw[cols["converted"]], spec.true_values, spec.false_values, spec.decimal)
         if bad.any():

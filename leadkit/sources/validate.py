@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from leadkit.exceptions import ValidationError
-from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, ROW, STATUS_GROUPS, rows_text
+from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, ID_CLEANED, ROW, STATUS_GROUPS, rows_text
 
 MAX_LISTED = 20
 
@@ -28,10 +28,16 @@ def blank_message(count: int, rows: list[int] | None = None) -> str:
     return f"{count} row(s) with an empty lead_id{_in_rows(rows)}"
 
 
-def duplicates_message(count: int, listed: list[str]) -> str:
+def duplicates_message(count: int, listed: list[str], invisible: bool = False) -> str:
     more = f" and {count - MAX_LISTED} more ids" if count > MAX_LISTED else ""
+    why = (
+        " Some of them differ in the file only by invisible characters (NUL, zero-width space or another "
+        "control character), which print as nothing and so are removed: they are the same id."
+        if invisible
+        else ""
+    )
     return (
-        f"{count} duplicate lead id(s): {'; '.join(listed)}{more}. Each lead must appear once "
+        f"{count} duplicate lead id(s): {'; '.join(listed)}{more}.{why} Each lead must appear once "
         "(nothing is double-counted): remove the duplicates at the source or map a unique id column"
     )
 
@@ -49,7 +55,8 @@ def _duplicates(frame: pd.DataFrame) -> list[str]:
         return []
     groups = frame.loc[dup].groupby("lead_id", sort=True)[ROW].apply(list)
     listed = [f"{lead!r} (rows {rows_text(rows, 5)})" for lead, rows in groups.head(MAX_LISTED).items()]
-    return [duplicates_message(len(groups), listed)]
+    invisible = ID_CLEANED in frame.columns and bool(frame.loc[dup, ID_CLEANED].any())
+    return [duplicates_message(len(groups), listed, invisible)]
 
 
 def problems_in(frame: pd.DataFrame) -> list[str]:
