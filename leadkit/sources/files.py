@@ -56,31 +56,38 @@ def _looks_cyrillic(text: str) -> bool:
     return mixed <= 0.05 * len(words)
 
 
-def _plausible_utf8(text: str) -> bool:
-    """True when text decoded as UTF-8 holds only letters our users write (Latin, Cyrillic, punctuation).
+# The letters of Russian and Ukrainian: what a line of a real cp1251 export holds beyond ASCII.
+_RU_UK = frozenset("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюяЄєІіЇїҐґ")
 
-    A line of cp1251 bytes is valid UTF-8 only by accident, and then decodes to odd scripts.
+
+def _surely_utf8(line: bytes) -> bool:
+    """True for a non-ASCII line that decodes as UTF-8 and is no cp1251 text by accident.
+
+    Some short cp1251 words are valid UTF-8 too ("Рі" reads as "г"); read as cp1251 such a
+    line is all Russian/Ukrainian letters, while real UTF-8 text read as cp1251 turns into
+    symbols and Serbian letters ("Ольга" → "РћР»СЊРіР°").
     """
-    return all(
-        c.isascii() or "\u00a0" <= c <= "\u017f" or "\u0400" <= c <= "\u04ff" or "\u2000" <= c <= "\u206f" or c == "№"
-        for c in text
-    )
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(c not in _RU_UK for c in line.decode("cp1251", errors="replace") if not c.isascii())
 
 
 def non_utf8_lines(data: bytes) -> tuple[list[int], list[int]]:
-    """Line numbers (1-based) that are not UTF-8, and those that hold real multi-byte UTF-8 text."""
+    """Line numbers (1-based) that are not UTF-8, and those that are surely UTF-8 text."""
     bad: list[int] = []
     utf8: list[int] = []
     for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
         if line.isascii():
             continue
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            bad.append(number)
+        if _surely_utf8(line):
+            utf8.append(number)
         else:
-            if _plausible_utf8(text):
-                utf8.append(number)
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.append(number)
     return bad, utf8
 
 
