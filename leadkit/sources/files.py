@@ -13,6 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from leadkit.exceptions import SourceError
@@ -188,9 +189,22 @@ def read_csv(
     return frame
 
 
-def field_counts(text: str, sep: str) -> tuple[list[int], list[bool]] | None:
+def _line_field_counts(text: str, sep: str) -> tuple[np.ndarray, np.ndarray]:
+    data = np.frombuffer(text.replace("\r", "").encode("utf-8"), dtype=np.uint8)
+    ends = np.append(np.flatnonzero(data == ord("\n")), len(data))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    used = ends > starts  # blank lines are skipped, as pandas does
+    starts, ends = starts[used], ends[used]
+    separators = np.flatnonzero(data == ord(sep))
+    counts = np.searchsorted(separators, ends) - np.searchsorted(separators, starts) + 1
+    return counts, data[ends - 1] == ord(sep)
+
+
+def field_counts(text: str, sep: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Per record (blank lines skipped, quoting as pandas reads it): its number of fields, and whether
     its last field is empty. None when the text cannot be split (pandas then says why)."""
+    if '"' not in text and sep.isascii():  # no quoting: records are lines, counted by numpy
+        return _line_field_counts(text, sep)
     counts: list[int] = []
     last_empty: list[bool] = []
     try:
@@ -200,7 +214,7 @@ def field_counts(text: str, sep: str) -> tuple[list[int], list[bool]] | None:
                 last_empty.append(not record[-1].strip())
     except csv.Error:
         return None
-    return counts, last_empty
+    return np.array(counts, dtype=np.int64), np.array(last_empty, dtype=bool)
 
 
 def check_fields(text: str, sep: str, where: str) -> None:
@@ -212,21 +226,19 @@ def check_fields(text: str, sep: str, where: str) -> None:
     found = field_counts(text, sep)
     if found is None or len(found[0]) < 2:
         return
-    (header, *counts), (_, *last_empty) = found
-    if all(n == header + 1 for n in counts) and all(last_empty):
+    header, counts, last_empty = int(found[0][0]), found[0][1:], found[1][1:]
+    if bool((counts == header + 1).all() and last_empty.all()):
         raise SourceError(
             f"{where}: every row ends with an extra {sep!r} (rows have {header + 1} fields, the header {header}), "
             f"which shifts every value one column; remove the trailing {sep!r} from the rows, or end the header "
             f"line with {sep!r} too"
         )
     problems = []
-    for wrong, what in ((lambda n: n < header, "fewer"), (lambda n: n > header, "more")):
-        rows = [i for i, n in enumerate(counts, start=2) if wrong(n)]
-        if rows:
-            seen = sorted({counts[r - 2] for r in rows})
-            problems.append(
-                f"row(s) {rows_text(rows)} have {what} fields ({', '.join(map(str, seen))}) than the header ({header})"
-            )
+    for wrong, what in ((counts < header, "fewer"), (counts > header, "more")):
+        if wrong.any():
+            rows = np.flatnonzero(wrong) + 2  # the header is row 1
+            seen = ", ".join(str(n) for n in sorted(set(counts[wrong].tolist())))
+            problems.append(f"row(s) {rows_text(rows.tolist())} have {what} fields ({seen}) than the header ({header})")
     if problems:
         raise SourceError(
             f"{where}: {'; '.join(problems)}. A value is missing or holds an unquoted {sep!r}, or a line break "
@@ -269,7 +281,8 @@ def _whole_floats_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
     """
     for column in frame.columns:
         values = frame[column]
-        if pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()):
+        whole = values.dropna()
+        if pd.api.types.is_float_dtype(values) and bool(((whole % 1 == 0) & (whole.abs() < 2**63)).all()):
             frame[column] = values.astype("Int64")
     return frame
 

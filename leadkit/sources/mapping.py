@@ -64,8 +64,16 @@ def per_value(series: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> p
     return pd.Series(done.take(codes, allow_fill=True), index=series.index)
 
 
+# Anything but printable ASCII and white space: only such values can hold invisible or decomposed characters.
+_NOT_PLAIN = r"[^\t\n\r\x20-\x7e]"
+
+
 def _clean(text: pd.Series) -> pd.Series:
-    text = text.astype("string").str.replace(INVISIBLE, "", regex=True).str.normalize("NFC")
+    text = text.astype("string")
+    odd = text.str.contains(_NOT_PLAIN, regex=True).fillna(False).astype(bool)
+    if odd.any():  # (most ids and dates are plain ASCII: spare them the Unicode work)
+        text = text.copy()
+        text[odd] = text[odd].str.replace(INVISIBLE, "", regex=True).str.normalize("NFC")
     text = text.str.replace(r"\s+", " ", regex=True).str.strip()
     return text.mask(text == "")
 
@@ -81,7 +89,12 @@ def clean_text(series: pd.Series) -> pd.Series:
 
 def _changed(values: pd.Series) -> pd.Series:
     text = values.astype("string")
-    return (text.str.contains(INVISIBLE, regex=True) | (text.str.normalize("NFC") != text)).fillna(False).astype(bool)
+    found = pd.Series(False, index=text.index)
+    odd = text.str.contains(_NOT_PLAIN, regex=True).fillna(False).astype(bool)
+    if odd.any():
+        some = text[odd]
+        found[odd] = (some.str.contains(INVISIBLE, regex=True) | (some.str.normalize("NFC") != some)).astype(bool)
+    return found
 
 
 def invisible_cells(series: pd.Series) -> pd.Series:
