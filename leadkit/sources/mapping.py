@@ -192,10 +192,13 @@ def integer_values(series: pd.Series) -> pd.Series | None:
     if pd.api.types.is_numeric_dtype(values):
         numbers = values.astype("float64")
         return numbers if bool((numbers % 1 == 0).all()) else None
-    if pd.api.types.is_datetime64_any_dtype(values) or values.map(lambda v: isinstance(v, pd.Timestamp)).any():
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return None
+    whole = r"[+-]?\d{1,20}"
+    if not values.head(50).astype(str).str.strip().str.fullmatch(whole).all():  # most date columns stop here
         return None
     text = values.astype(str).str.strip()
-    if not text.str.fullmatch(r"[+-]?\d{1,20}").all():
+    if not text.str.fullmatch(whole).all():
         return None
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
@@ -356,8 +359,9 @@ def nested_columns(raw: pd.DataFrame, cols: Mapping[str, str]) -> list[str]:
     """Mapped columns holding lists or records (Parquet list/struct/map types) instead of single values."""
     problems = []
     for canon, column in cols.items():
-        values = raw[column]
-        if values.dtype == object and values.map(lambda v: isinstance(v, (list, tuple, dict, np.ndarray))).any():
+        values = raw[column].dropna()
+        # (a Parquet column has one type: its first value tells; text and Excel cells are never lists)
+        if values.dtype == object and len(values) and isinstance(values.iloc[0], (list, tuple, dict, np.ndarray)):
             problems.append(
                 f"column {column!r} (mapped to {canon}) holds lists or records, not one value per lead; "
                 "map a column of plain values, or flatten this one before exporting"
