@@ -52,8 +52,9 @@ def write_snapshot(
         "timezone": timezone,
         "fingerprint": print_,
         "lead_url": lead_url,
-        "cleaned_values": data.cleaned_values,
     }
+    if data.cleaned_values:  # only when the source needed cleaning, for the data-quality notes
+        meta["cleaned_values"] = data.cleaned_values
     table = pa.Table.from_pandas(data.frame, preserve_index=False).cast(ARROW_SCHEMA)
     table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:

@@ -320,3 +320,15 @@ def test_a_parquet_list_column_is_named_when_mapped_and_ignored_when_not(tmp_pat
 
 def test_every_refusal_above_is_a_leadkit_error():
     assert issubclass(SourceError, LeadkitError) and issubclass(ValidationError, LeadkitError)
+
+
+def test_the_count_of_cleaned_values_travels_through_a_snapshot(tmp_path):
+    from leadkit.snapshot import read_snapshot, write_snapshot
+    from leadkit.sources import read_source
+
+    path = _write(tmp_path, HEADER + "1,2025-03-01,Won,Ann\u200b\n2,2025-03-01,Won,Bob\x00\n")
+    data = read_source(params_for({"kind": "file", "path": str(path), **SIMPLE}))
+    assert data.cleaned_values == 2
+    write_snapshot(data, tmp_path / "leads.parquet", "UTC")
+    leads = read_snapshot(tmp_path / "leads.parquet")
+    assert leads.cleaned_values == 2 and data_quality(leads, Scope()).cleaned_values == 2
