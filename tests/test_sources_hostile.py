@@ -243,9 +243,21 @@ def test_a_trailing_delimiter_on_every_row_is_named_as_such(tmp_path):
     assert "every row ends with an extra ';'" in str(err.value) and "remove the trailing ';'" in str(err.value)
 
 
-def test_a_trailing_delimiter_on_the_header_too_is_fine(tmp_path):
-    path = _write(tmp_path, "id,created,status,manager,\n1,2025-03-01,Won,A,\n")
-    assert _load(path).table.to_pandas()["manager"][0] == "A"
+@pytest.mark.parametrize(
+    "rows", ["1,2025-03-01,Won,A,\n2,2025-03-01,Won,B,\n", "1,2025-03-01,Won,A\n2,2025-03-01,Won,B,\n"]
+)
+def test_a_trailing_delimiter_on_the_header_is_one_empty_column(tmp_path, rows):
+    path = _write(tmp_path, "id,created,status,manager,\n" + rows)
+    assert sorted(_load(path).table.to_pandas()["manager"]) == ["A", "B"]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "parquet"])
+def test_a_workbook_or_parquet_file_without_rows_has_no_leads(tmp_path, kind):
+    path = tmp_path / f"leads.{kind}"
+    empty = pd.DataFrame({"id": pd.Series([], dtype=str), "status": pd.Series([], dtype=str)})
+    empty.to_excel(path, index=False) if kind == "xlsx" else empty.to_parquet(path)
+    with pytest.raises(SourceError, match="no leads in"):
+        _load(path)
 
 
 @given(st.lists(st.integers(1, 6), min_size=1, max_size=8))

@@ -227,6 +227,8 @@ def check_fields(text: str, sep: str, where: str) -> None:
     if found is None or len(found[0]) < 2:
         return
     header, counts, last_empty = int(found[0][0]), found[0][1:], found[1][1:]
+    # A header ending in the delimiter names one empty column more: rows without it lack nothing.
+    needed = header - 1 if bool(found[1][0]) and header > 1 else header
     if bool((counts == header + 1).all() and last_empty.all()):
         raise SourceError(
             f"{where}: every row ends with an extra {sep!r} (rows have {header + 1} fields, the header {header}), "
@@ -234,7 +236,7 @@ def check_fields(text: str, sep: str, where: str) -> None:
             f"line with {sep!r} too"
         )
     problems = []
-    for wrong, what in ((counts < header, "fewer"), (counts > header, "more")):
+    for wrong, what in ((counts < needed, "fewer"), (counts > header, "more")):
         if wrong.any():
             rows = np.flatnonzero(wrong) + 2  # the header is row 1
             seen = ", ".join(str(n) for n in sorted(set(counts[wrong].tolist())))
