@@ -71,14 +71,18 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """YAML's safe loader, refusing a key written twice in one mapping (YAML keeps the last silently)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
+        seen: set[tuple[type, Any]] = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # (merged keys may be overridden, as YAML means them)
             name = self.construct_object(key_node, deep=deep)
-            if isinstance(name, (str, int, float, bool)) and name in seen:
+            if not isinstance(name, (str, int, float, bool)):
+                continue  # (pydantic refuses other keys)
+            if (type(name), name) in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key {name!r} is written twice in one mapping; keep one", key_node.start_mark
                 )
-            seen.add(name)
+            seen.add((type(name), name))
         return super().construct_mapping(node, deep=deep)
 
 

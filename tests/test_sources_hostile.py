@@ -134,6 +134,11 @@ def test_a_key_written_twice_in_yaml_is_refused(tmp_path):
     path.write_text("source:\n  kind: file\n  path: x.csv\n  status_groups:\n    Won: won\n    Won: lost\n")
     with pytest.raises(ParamsError, match="key 'Won' is written twice"):
         load_params(path)
+    merged = tmp_path / "merged.yaml"  # a merge key's values may be overridden: that is what YAML means
+    merged.write_text("base: &b {Won: won}\nsource:\n  kind: file\n  path: x.csv\n  status_groups:\n"
+                      "    <<: *b\n    Won: lost\n")  # fmt: skip
+    with pytest.raises(ParamsError, match="base"):  # (the unknown top-level key, not a repeated one)
+        load_params(merged)
 
 
 def test_replace_names_text_columns_and_a_value_in_both_flag_lists_is_refused():
