@@ -67,10 +67,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
 
 
 def _print_quality(quality: dict[str, Any], lang: str) -> None:
-    names = L.QUALITY[lang]
-    counts = {k: quality[k] for k in ("rows_read", "rows_loaded", "leads_in_scope")}
-    counts |= quality["excluded"] | quality["in_scope"]
-    rows: list[dict[str, object]] = [{"check": names.get(k, k), "leads": v} for k, v in counts.items()]
+    rows: list[dict[str, object]] = [{"check": k, "leads": v} for k, v in L.quality_rows(quality, lang)]
     rows += [{"check": f"{L.word(k, lang)}: ?", "leads": ", ".join(v)} for k, v in quality["unmatched_filters"].items()]
     _print_table(L.word("data_quality", lang), rows)
 

@@ -349,3 +349,20 @@ def test_the_count_of_cleaned_values_travels_through_a_snapshot(tmp_path):
     write_snapshot(data, tmp_path / "leads.parquet", "UTC")
     leads = read_snapshot(tmp_path / "leads.parquet")
     assert leads.cleaned_values == 2 and data_quality(leads, Scope()).cleaned_values == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_cleaned_count_is_shown_in_every_format(tmp_path, lang):
+    import openpyxl
+
+    from leadkit.render.excel import write_workbook
+    from leadkit.render.html import report_body
+    from leadkit.render.labels import QUALITY
+
+    path = _write(tmp_path, HEADER + "1,2025-03-01,Won,Ол\u200bьга\n2,2025-03-01,Lost,Bob\x00\n3,2025-03-01,Won,Bob\n")
+    result = lead_conversion(_load(path))
+    label = QUALITY[lang]["cleaned_values"]
+    assert label in report_body(result, lang, with_chart=False)
+    book = write_workbook(result, tmp_path / "r.xlsx", lang)
+    cells = [(r[0], r[1]) for ws in openpyxl.load_workbook(book) for r in ws.iter_rows(values_only=True) if len(r) > 1]
+    assert (label, 2) in cells

@@ -292,9 +292,6 @@ def _definitions_sheet(wb: Workbook, used: set[str], result: Result, head: Headi
     ]
     rows += [(L.word("source", lang), meta.data_quality.source), (L.word("timezone", lang), meta.timezone)]
     rows += [(L.word("generated", lang), meta.generated_at.isoformat())]
-    quality = meta.data_quality.as_dict()
-    items = [(k, quality[k]) for k in ("rows_read", "rows_loaded", "leads_in_scope")]
-    items += list(quality["excluded"].items()) + list(quality["in_scope"].items())
     row = _pairs(ws, 2, (L.word("parameters", lang), L.word("value", lang)), rows, f)
     row = _pairs(ws, row + 1, (L.word("definitions", lang), ""), [], f)
     for _, text in printed(result, lang):
@@ -302,7 +299,7 @@ def _definitions_sheet(wb: Workbook, used: set[str], result: Result, head: Headi
         ws.write_string(row, 0, text, f.wrap)
         ws.set_row(row, 15 * (1 + len(text) // 140))
         row += 1
-    quality_rows = [(L.QUALITY[lang].get(k, k), v) for k, v in items]
+    quality_rows = L.quality_rows(meta.data_quality.as_dict(), lang)
     _pairs(ws, row + 1, (L.word("data_quality", lang), L.column("leads", lang)), quality_rows, f)
     _print_setup(ws, head.title, head.period, 0)
 

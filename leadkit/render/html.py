@@ -155,10 +155,8 @@ def meta_lines(result: Result, lang: str) -> list[tuple[str, str]]:
 
 
 def _quality_table(quality: dict[str, Any], lang: str) -> HtmlTable:
-    names = L.QUALITY[lang]
-    items = [(k, quality[k]) for k in ("rows_read", "rows_loaded", "leads_in_scope")]
-    items += list(quality["excluded"].items()) + list(quality["in_scope"].items())
-    frame = pd.DataFrame({"check": [names.get(k, k) for k, _ in items], "leads": [v for _, v in items]})
+    items = L.quality_rows(quality, lang)
+    frame = pd.DataFrame({"check": [k for k, _ in items], "leads": [v for _, v in items]})
     return html_table(frame, lang, css="quality", title="")
 
 

@@ -148,6 +148,7 @@ QUALITY = {
         "won_placed_by_status": "Won, placed by status (no order/sale id)",
         "won_without_order_or_sale": "Won, no order/sale id and no status mapping (converted only)",
         "closed_without_close_date": "Closed without a close date", "closed_before_created": "Closed before created",
+        "cleaned_values": "Values cleaned of invisible characters (NUL, zero-width, control)",
     },
     "ru": {
         "rows_read": "Строк прочитано из источника", "rows_loaded": "Обращений загружено",
@@ -159,8 +160,19 @@ QUALITY = {
         "won_placed_by_status": "Успешные, отнесены по статусу (нет номера заказа/продажи)",
         "won_without_order_or_sale": "Успешные без заказа/продажи и без соответствия статуса (только конверсия)",
         "closed_without_close_date": "Закрыты без даты закрытия", "closed_before_created": "Закрыты раньше создания",
+        "cleaned_values": "Значений очищено от невидимых символов (NUL, нулевой ширины, управляющих)",
     },
 }  # fmt: skip
+
+
+def quality_rows(quality: dict[str, Any], lang: str) -> list[tuple[str, int]]:
+    """The data-quality counts in the order every format shows them, as (label, count)."""
+    items = [(k, quality[k]) for k in ("rows_read", "rows_loaded", "leads_in_scope")]
+    items += list(quality["excluded"].items()) + list(quality["in_scope"].items())
+    if quality.get("cleaned_values"):
+        items.append(("cleaned_values", quality["cleaned_values"]))
+    return [(QUALITY[lang].get(k, k), v) for k, v in items]
+
 
 MARKERS = {
     "ru": {NOT_SET: "(не указано)", UNASSIGNED: "(не назначен)", NO_REASON: "(без причины)", TOTAL: "Итого"},
