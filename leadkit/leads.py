@@ -8,13 +8,13 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
-from leadkit.engines import connect, in_place, register
+from leadkit.engines import REQUIRED_COLUMNS, connect, in_place, register, with_optional_columns
 from leadkit.exceptions import ValidationError
 from leadkit.flags import annotate
 from leadkit.model import DATE_COLUMNS
 from leadkit.params import Params, TableSource, load_params
 from leadkit.sources import SourceData, read_source
-from leadkit.sources.validate import table_problems, validated
+from leadkit.sources.validate import missing_message, table_problems, validated
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,12 @@ def from_engine(source: TableSource, params: Params) -> Leads:
     backend = connect(params.engine, params.base_dir)
     raw = in_place(source.table, source.parquet, backend)
     label = f"{backend.name}: {source.table or source.parquet}"
+    required = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if required:
+        hint = "; an engine's table must name them so (the other canonical columns may be absent)"
+        raise ValidationError(label, [missing_message(required, list(raw.columns)) + hint])
+    dated = tuple(c for c in DATE_COLUMNS if c in raw.columns)
+    raw = with_optional_columns(raw)
     problems = table_problems(raw)
     if problems:
         raise ValidationError(label, problems)
@@ -64,7 +70,7 @@ def from_engine(source: TableSource, params: Params) -> Leads:
         label=label,
         rows_read=int(raw.count().to_pandas()),
         no_reason_statuses=source.no_reason_statuses,
-        dated=DATE_COLUMNS,
+        dated=dated,
         timezone=params.timezone,
         lead_url=source.lead_url,
     )
