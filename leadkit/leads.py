@@ -11,6 +11,7 @@ import pandas as pd
 from leadkit.engines import REQUIRED_COLUMNS, connect, in_place, register, with_optional_columns
 from leadkit.exceptions import ValidationError
 from leadkit.flags import annotate
+from leadkit.ingest import attach, cached_source, ingest
 from leadkit.model import DATE_COLUMNS
 from leadkit.params import Params, TableSource, load_params
 from leadkit.sources import SourceData, read_source
@@ -82,6 +83,12 @@ def load_leads(params: Params | str | Path) -> Leads:
         params = load_params(params)
     if isinstance(params.source, TableSource):
         return from_engine(params.source, params)
-    data = read_source(params)
-    leads = from_source(data, params.timezone, connect(params.engine, params.base_dir))
-    return replace(leads, lead_url=getattr(params.source, "lead_url", None))
+    lead_url = getattr(params.source, "lead_url", None)
+    found = ingest(params)  # a file or demo source is read once, then reused from the cache
+    backend = connect(params.engine, params.base_dir)
+    if found is not None and backend.name == "duckdb":
+        facts = found.source_data(pd.DataFrame())  # the facts alone: the rows stay in the cache file
+        return Leads(attach(found, backend), facts.label, facts.rows_read, facts.no_reason_statuses, facts.dated,
+                     params.timezone, lead_url)  # fmt: skip
+    data = cached_source(found) if found is not None else read_source(params)
+    return replace(from_source(data, params.timezone, backend), lead_url=lead_url)
