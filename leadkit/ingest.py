@@ -111,16 +111,15 @@ class _Collect(logging.Handler):
 
 
 @contextlib.contextmanager
-def _collected_notes() -> Iterator[_Collect]:
+def _collected_notes(handler: _Collect) -> Iterator[None]:
     """Hold back what the sources log, to be kept with the cache and said on every use."""
     logger = logging.getLogger("leadkit.sources")
-    handler = _Collect()
     level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     try:
-        yield handler
+        yield
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
@@ -172,8 +171,13 @@ def _build(params: Params, folder: Path, name: str, target: Path) -> None:
             log.info("reusing the ingest cache %s (another process built it meanwhile)", target)
             return
         _tidy(folder, name, target)
-        with _collected_notes() as collected:
-            data = read_source(params)
+        collected = _Collect()
+        try:
+            with _collected_notes(collected):
+                data = read_source(params)
+        except BaseException:
+            _say(tuple(collected.notes))  # what was noticed before the error still helps to fix it
+            raise
         log.info("%s: building the ingest cache %s", data.label, target)
         _write(data, collected.notes, target)
 

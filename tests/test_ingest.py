@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import leadkit.ingest as ingest
 import leadkit.leads as leads_module
 from leadkit.api import compute
 from leadkit.engines import ARROW_SCHEMA
+from leadkit.exceptions import ValidationError
 from leadkit.leads import load_leads
 from leadkit.render.jsonout import to_json
 from leadkit.sources import demo, read_source
@@ -189,3 +191,13 @@ def test_a_batch_or_another_engine_gets_the_cached_rows_back_as_read(tmp_path, r
             ARROW_SCHEMA
         )
         assert replace(got, frame=None) == replace(truth, frame=None)
+
+
+def test_what_the_source_noticed_is_still_said_when_it_is_refused(tmp_path, caplog):
+    path = tmp_path / "bad.csv"
+    path.write_bytes("lead_id,status\nL1,Новое\nL1,Новое\n".encode("cp1251"))
+    params = params_for({"kind": "file", "path": str(path), "status_groups": {"Новое": "new"}})
+    with caplog.at_level(logging.INFO, logger="leadkit"), pytest.raises(ValidationError, match="duplicate lead id"):
+        load_leads(params)
+    assert "read as cp1251" in caplog.text
+    assert not _cache_files(Path(os.environ["LEADKIT_CACHE_DIR"]))
