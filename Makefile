@@ -56,4 +56,4 @@ bench: $(STAMP)  ## every benchmark script (about an hour); see benchmarks/RESUL
 	$(BIN)/python benchmarks/batch_year.py
 
 clean:  ## remove the environment and generated outputs
-	rm -rf $(VENV) $(OUT)/* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT)/* params/.leadkit-cache .pytest_cache .mypy_cache .ruff_cache
