@@ -57,6 +57,7 @@ def _march_copy(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_second_load_reuses_the_cache_and_gives_the_same_reports(tmp_path, reads):
     source = {**MARCH_SOURCE, "path": str(_march_copy(tmp_path))}
     params = params_for(source, cache={"dir": str(tmp_path / "c")})

@@ -106,6 +106,7 @@ def test_table_or_parquet_must_be_given_once_and_batches_refuse_a_table_source()
 ABSENT = ["closed_at", "branch", "ad_campaign", "client", "converted", "status_result"]
 
 
+@pytest.mark.slow
 def test_absent_optional_columns_read_as_a_file_source_without_them_reads(tmp_path):
     frame = read_source(params_for(MARCH_SOURCE)).frame
     arrow = _canonical(frame).drop_columns(ABSENT)
