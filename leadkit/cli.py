@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from leadkit.exceptions import LeadkitError
-from leadkit.log import configure, get_logger
 from leadkit.model import REPORTS
 from leadkit.version import __version__
 
-log = get_logger("cli")
+# Nothing heavier than argparse at import time, so `leadkit --help` answers at once: logging,
+# the engines and the renderers are imported only once a command runs (tests/test_cli.py checks).
 FORMATS = ("html", "pdf", "xlsx")
 
 
@@ -111,6 +111,8 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from leadkit.log import configure
+
     configure(args.verbose)
     try:
         from leadkit.commands import run_command

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from leadkit.exceptions import LeadkitError
 from leadkit.flags import annotate
-from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, TEXT_COLUMNS
+from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, MISSING_MARKERS, NOT_SET, TEXT_COLUMNS
 from leadkit.params import Engine
 
 TABLE = "leads"
@@ -31,6 +31,8 @@ ARROW_SCHEMA = pa.schema(
 # Text columns stored as DuckDB ENUMs when they hold at most ENUM_MAX_VALUES distinct values.
 ENUM_CANDIDATES = (*TEXT_COLUMNS, "status_group", "status_result", "reason")
 ENUM_MAX_VALUES = 10_000
+# What an engine's table must have; every other canonical column may be absent (as in a file source).
+REQUIRED_COLUMNS = ("lead_id", "status_group")
 
 
 def _spark(spec: Engine) -> ibis.BaseBackend:
@@ -125,6 +127,25 @@ def in_place(source_table: str | None, parquet: str | None, backend: ibis.BaseBa
         raise LeadkitError(
             f"{backend.name} cannot read {where}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
         ) from None
+
+
+def with_optional_columns(t: ibis.Table) -> ibis.Table:
+    """``t`` with each absent optional canonical column added as a file source would fill it.
+
+    A grouping column gets its "(not set)" / "(unassigned)" marker, an absent status is
+    named after its group ("In progress"), every other column is a typed NULL.
+    """
+    added: dict[str, ibis.Value] = {}
+    for name in CANONICAL_COLUMNS:
+        if name in t.columns or name in REQUIRED_COLUMNS:
+            continue
+        if name == "status" and "status_group" in t.columns:
+            added[name] = t.status_group.fill_null(NOT_SET).replace("_", " ").capitalize()
+        elif name in MISSING_MARKERS:
+            added[name] = ibis.literal(MISSING_MARKERS[name])
+        else:
+            added[name] = ibis.null(ARROW_SCHEMA.field(name).type)
+    return t.mutate(**added) if added else t
 
 
 def register(

@@ -8,13 +8,14 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
-from leadkit.engines import connect, in_place, register
+from leadkit.engines import REQUIRED_COLUMNS, connect, in_place, register, with_optional_columns
 from leadkit.exceptions import ValidationError
 from leadkit.flags import annotate
+from leadkit.ingest import attach, cached_source, ingest
 from leadkit.model import DATE_COLUMNS
 from leadkit.params import Params, TableSource, load_params
 from leadkit.sources import SourceData, read_source
-from leadkit.sources.validate import table_problems, validated
+from leadkit.sources.validate import missing_message, table_problems, validated
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ def from_engine(source: TableSource, params: Params) -> Leads:
     backend = connect(params.engine, params.base_dir)
     raw = in_place(source.table, source.parquet, backend)
     label = f"{backend.name}: {source.table or source.parquet}"
+    required = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if required:
+        hint = "; an engine's table must name them so (the other canonical columns may be absent)"
+        raise ValidationError(label, [missing_message(required, list(raw.columns)) + hint])
+    dated = tuple(c for c in DATE_COLUMNS if c in raw.columns)
+    raw = with_optional_columns(raw)
     problems = table_problems(raw)
     if problems:
         raise ValidationError(label, problems)
@@ -66,7 +73,7 @@ def from_engine(source: TableSource, params: Params) -> Leads:
         label=label,
         rows_read=int(raw.count().to_pandas()),
         no_reason_statuses=source.no_reason_statuses,
-        dated=DATE_COLUMNS,
+        dated=dated,
         timezone=params.timezone,
         lead_url=source.lead_url,
     )
@@ -78,6 +85,12 @@ def load_leads(params: Params | str | Path) -> Leads:
         params = load_params(params)
     if isinstance(params.source, TableSource):
         return from_engine(params.source, params)
-    data = read_source(params)
-    leads = from_source(data, params.timezone, connect(params.engine, params.base_dir))
-    return replace(leads, lead_url=getattr(params.source, "lead_url", None))
+    lead_url = getattr(params.source, "lead_url", None)
+    found = ingest(params)  # a file or demo source is read once, then reused from the cache
+    backend = connect(params.engine, params.base_dir)
+    if found is not None and backend.name == "duckdb":
+        facts = found.source_data(pd.DataFrame())  # the facts alone: the rows stay in the cache file
+        return Leads(attach(found, backend), facts.label, facts.rows_read, facts.no_reason_statuses, facts.dated,
+                     params.timezone, lead_url)  # fmt: skip
+    data = cached_source(found) if found is not None else read_source(params)
+    return replace(from_source(data, params.timezone, backend), lead_url=lead_url)

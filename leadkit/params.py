@@ -310,6 +310,13 @@ class Engine(_Model):
         return value
 
 
+class Cache(_Model):
+    """The ingest cache: a file or demo source read, mapped and validated once (``leadkit.ingest``)."""
+
+    enabled: bool = True
+    dir: Path | None = Field(None, description="default: $LEADKIT_CACHE_DIR, else .leadkit-cache beside the params")
+
+
 class Params(_Model):
     """Everything a run needs except secrets."""
 
@@ -324,6 +331,7 @@ class Params(_Model):
     analysis: Analysis = Field(default_factory=Analysis)
     output: Output = Field(default_factory=Output)
     engine: Engine = Field(default_factory=Engine)
+    cache: Cache = Field(default_factory=Cache)
     base_dir: Path = Field(Path("."), description="where relative paths start; set by load")
 
     @model_validator(mode="before")

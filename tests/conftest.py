@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +13,11 @@ import pytest
 
 from leadkit.leads import Leads, load_leads
 from leadkit.params import Params, parse_params
+
+# The ingest cache of every test run lives in a folder of its own, never beside the repository's params;
+# each test then gets an empty one (below), so no test reads what another one cached.
+os.environ["LEADKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="leadkit-test-ingest-")
+atexit.register(shutil.rmtree, os.environ["LEADKIT_CACHE_DIR"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -42,6 +51,11 @@ MARCH_SOURCE: dict[str, Any] = {
     },
     "status_results": {"Successful order": "order", "Successful sale": "sale"},
 }
+
+
+@pytest.fixture(autouse=True)
+def _own_ingest_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("LEADKIT_CACHE_DIR", str(tmp_path_factory.mktemp("ingest")))
 
 
 def params_for(source: dict[str, Any], **extra: Any) -> Params:

@@ -60,6 +60,18 @@ def test_help_and_version_follow_conventions():
     assert run("compute").returncode == 2  # argparse usage error
 
 
+HEAVY = ("pandas", "numpy", "ibis", "duckdb", "pyarrow", "pydantic", "yaml", "rich", "logging", "jinja2")
+
+
+@pytest.mark.parametrize("args", [("--help",), ("compute", "--help"), ("--version",)])
+def test_help_imports_no_engine_or_renderer(args):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "leadkit", *args], capture_output=True,
+                          text=True, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    assert "leadkit" in imported and not imported & set(HEAVY)
+
+
 @pytest.mark.parametrize("report", ["lead_conversion", "lost_leads", "employee_performance"])
 def test_json_equals_the_python_api(tmp_path, report, capsys):
     params = write_params(tmp_path, {"source": MARCH_SOURCE})

@@ -18,9 +18,9 @@ from test_remonline import KEY, source
 from test_remonline_e2e import cached, cli, fetch_until_pages, write_params
 
 from leadkit.exceptions import SourceError
+from leadkit.lock import locked
 from leadkit.sources import read_source
 from leadkit.sources.remonline import cache_of, fetch
-from leadkit.sources.remonline.lock import locked
 
 pytestmark = pytest.mark.xdist_group("remonline-processes")
 WAITING = "is being synced by another leadkit process"
@@ -146,7 +146,7 @@ def test_a_cache_whose_lock_cannot_be_created_is_still_read(tmp_path, monkeypatc
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kw)
 
-    monkeypatch.setattr("leadkit.sources.remonline.lock.os.open", refuse_locks)
+    monkeypatch.setattr("leadkit.lock.os.open", refuse_locks)
     assert len(read_source(params, refresh="never").frame) == 30
     with pytest.raises(SourceError, match=r"cannot create the lock file .*\.sync\.lock: Permission denied"):
         fetch(params)

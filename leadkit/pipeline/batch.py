@@ -23,6 +23,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from leadkit.exceptions import LeadkitError
+from leadkit.ingest import source_data
 from leadkit.log import get_logger
 from leadkit.model import REPORTS
 from leadkit.params import Params
@@ -31,7 +32,6 @@ from leadkit.pipeline import manifest
 from leadkit.pipeline.index import write_index
 from leadkit.scope import Scope
 from leadkit.snapshot import fingerprint, write_snapshot
-from leadkit.sources import read_source
 
 log = get_logger("pipeline")
 ALL_TIME = "all-time"
@@ -168,7 +168,7 @@ def run_batch(
     summary = BatchSummary()
     with _locked(out):
         shutil.rmtree(out / ".staging", ignore_errors=True)  # left by a killed run
-        data = read_source(params, refresh="always")  # an API source syncs first
+        data = source_data(params, refresh="always")  # an API source syncs first; a file is read once
         print_ = fingerprint(data.frame)
         snapshot = out / ".data" / f"leads-{print_}.parquet"
         if not snapshot.exists():

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from leadkit.atomic import atomic_path, write_text
-from leadkit.sources.remonline.lock import locked
+from leadkit.lock import locked
 
 COLUMNS = ["id", "label", "created_at", "closed_at", "modified_at", "status_id", "status_name", "status_group",
            "lead_type_id", "manager_id", "branch_id", "client", "ad_campaign", "order_id", "sale_id",

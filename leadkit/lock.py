@@ -16,7 +16,7 @@ from pathlib import Path
 from leadkit.exceptions import SourceError
 from leadkit.log import get_logger
 
-log = get_logger("remonline.lock")
+log = get_logger("lock")
 POLL_SECONDS = 0.2
 
 
@@ -43,7 +43,7 @@ def _open(path: Path, exclusive: bool) -> int | None:
         raise SourceError(f"cannot create the lock file {path}: {exc.strerror}; check the folder's rights") from None
 
 
-def _acquire(fd: int, path: Path, exclusive: bool, timeout: float, busy: str) -> None:
+def _acquire(fd: int, path: Path, exclusive: bool, timeout: float, busy: str, hint: str) -> None:
     deadline = time.monotonic() + timeout
     told = False
     while True:
@@ -56,7 +56,7 @@ def _acquire(fd: int, path: Path, exclusive: bool, timeout: float, busy: str) ->
         if time.monotonic() >= deadline:
             raise SourceError(
                 f"{busy}{holder} for more than {timeout / 60:g} min; let it finish (or stop it), then run "
-                "again — or give this run a cache of its own with source.cache"
+                f"again — or {hint}"
             )
         if not told:
             log.warning("%s%s; waiting for it (at most %g min)", busy, holder, timeout / 60)
@@ -65,18 +65,25 @@ def _acquire(fd: int, path: Path, exclusive: bool, timeout: float, busy: str) ->
 
 
 @contextlib.contextmanager
-def locked(path: Path, *, exclusive: bool, timeout: float, busy: str) -> Iterator[None]:
+def locked(
+    path: Path,
+    *,
+    exclusive: bool,
+    timeout: float,
+    busy: str,
+    hint: str = "give this run a cache of its own with source.cache",
+) -> Iterator[None]:
     """Hold ``path`` exclusively (one writer) or shared (many readers) for the ``with`` block.
 
     ``busy`` says what another process is doing while it holds the lock, e.g. "the cache X
-    is being synced by another leadkit process".
+    is being synced by another leadkit process"; ``hint`` the other way out when it waits too long.
     """
     fd = _open(path, exclusive)
     if fd is None:
         yield
         return
     try:
-        _acquire(fd, path, exclusive, timeout, busy)
+        _acquire(fd, path, exclusive, timeout, busy, hint)
         if exclusive:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)

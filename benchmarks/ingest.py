@@ -1,0 +1,120 @@
+"""Ingest once: cold `leadkit` processes per command against hand-written DuckDB SQL over the same file.
+
+A user runs one command per process, so every figure here is a fresh process, start to
+exit: `leadkit compute … --format json` the first time (reading, mapping and validating
+the file into the ingest cache) and then again (from the cache), `leadkit check`, and
+`leadkit --help`; against a process that runs the hand-written SQL of
+``baselines.SqlBaseline`` over the same Parquet file (loading it into DuckDB first, as
+leadkit must). The file is demo leads in canonical columns, read as a `kind: file` source.
+
+Run: .venv/bin/python benchmarks/ingest.py --rows 200000 [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+from common import machine, table
+from data import END, FOLDER, SEED, START, YEAR
+
+from leadkit.model import REPORTS
+from leadkit.snapshot import write_snapshot
+from leadkit.sources import demo
+from leadkit.sources.data import SourceData
+from leadkit.sources.validate import validated
+
+NO_REASON = (demo.NAMES["en"]["lost"][-1],)
+LEADKIT = [sys.executable, "-m", "leadkit"]
+
+
+def data_file(rows: int) -> Path:
+    """Demo leads in canonical columns as Parquet, built on first use."""
+    path = FOLDER / f"ingest-{rows}.parquet"
+    if not path.exists():
+        frame = validated(demo.generate(rows, SEED, START, END), f"demo {rows}")
+        write_snapshot(SourceData(frame, f"demo ({rows} leads)", rows, NO_REASON), path, "UTC")
+    return path
+
+
+def cold(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of one fresh process running ``command``.
+
+    GNU time reports the peak: a child forked from this process would count this one's
+    memory (pandas already loaded) in its own maximum.
+    """
+    started = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, check=False)  # fmt: skip
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def median_of(command: list[str], repeat: int, before: object = None) -> tuple[float, float]:
+    runs = []
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        runs.append(cold(command))
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def sql_child(report: str, path: str) -> None:
+    """The baseline in this (fresh) process: load the file into DuckDB, run one report's SQL."""
+    from baselines import SqlBaseline, year_window
+
+    getattr(SqlBaseline(path, NO_REASON), report)(year_window(int(YEAR)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=1, help="cold runs per figure (the median is shown)")
+    parser.add_argument("--sql-child", nargs=2, metavar=("REPORT", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.sql_child:
+        sql_child(*args.sql_child)
+        return
+    path = data_file(args.rows)
+    work = Path(tempfile.mkdtemp(prefix="leadkit-bench-ingest-"))
+    params = work / "params.yaml"
+    source = {"kind": "file", "path": str(path), "no_reason_statuses": list(NO_REASON)}
+    params.write_text(yaml.safe_dump({"source": source, "cache": {"dir": str(work / "cache")}}), encoding="utf-8")
+
+    def compute(report: str) -> list[str]:
+        return [*LEADKIT, "compute", str(params), "--report", report, "--period", YEAR, "--format", "json"]
+
+    def no_cache() -> None:
+        shutil.rmtree(work / "cache", ignore_errors=True)
+
+    rows = []
+    for report in REPORTS:
+        sql = median_of([sys.executable, __file__, "--sql-child", report, str(path)], args.repeat)
+        first = median_of(compute(report), args.repeat, before=no_cache)
+        cached = median_of(compute(report), args.repeat)
+        rows.append([f"compute {report}: first (ingest)", *first, *sql, first[0] / sql[0]])
+        rows.append([f"compute {report}: cached", *cached, *sql, cached[0] / sql[0]])
+    check = median_of([*LEADKIT, "check", str(params), "--period", YEAR, "--format", "json"], args.repeat)
+    rows.append(["check: cached", *check, "—", "—", "—"])
+    for extra in ([], ["compute"]):
+        helped = median_of([*LEADKIT, *extra, "--help"], max(args.repeat, 5))
+        rows.append([f"leadkit {' '.join([*extra, '--help'])}", *helped, "—", "—", "—"])
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"{args.rows:,} leads (two years, reports of {YEAR}), {path.stat().st_size / 1e6:.1f} MB Parquet; "
+          f"cold process per command, median of {args.repeat}")  # fmt: skip
+    print(table(["command", "leadkit s", "peak MB", "SQL s", "SQL peak MB", "× SQL"], rows))
+    print(f"\n{machine()}; load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
