@@ -4,7 +4,7 @@ A file or demo source is read, mapped and validated once; the table (with the pe
 flags and ENUM columns ``engines.register`` gives it) and the facts about its source go
 into ``<cache dir>/leads-<key>.duckdb``. The key covers everything the table depends on:
 the files' path, size, mtime and inode, the source's mapping settings, the time zone and
-leadkit's version — so a changed file or mapping gets a new file and the old one is removed.
+leadkit's version and code — so a changed file or mapping gets a new file and the old one is removed.
 
 A build runs under a lock on the folder (one builder at a time; the others wait, then
 find its result) into a temporary file that is renamed into place only when complete,
@@ -16,6 +16,7 @@ data-quality notes: encodings guessed, rows read) is kept and said again on ever
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -95,9 +96,18 @@ def source_key(params: Params) -> tuple[str, str] | None:
         files, name = [], _digest(settings)
     else:
         return None  # the engine's own tables, and the RemOnline source with its own cache
-    key = _digest({"format": FORMAT, "version": __version__, "source": settings, "files": files,
+    key = _digest({"format": FORMAT, "version": __version__, "code": _code(), "source": settings, "files": files,
                    "timezone": params.timezone})  # fmt: skip
     return name, key
+
+
+@functools.cache
+def _code() -> str:
+    """A digest of the code that makes the table, so an edited checkout never reads an old cache."""
+    package = Path(__file__).parent
+    leaves = [package / f"{name}.py" for name in ("flags", "model", "text", "engines")]
+    parts = sorted((package / "sources").glob("*.py")) + leaves
+    return _digest([hashlib.sha256(path.read_bytes()).hexdigest() for path in parts if path.is_file()])
 
 
 class _Collect(logging.Handler):
