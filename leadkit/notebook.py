@@ -19,6 +19,8 @@ from leadkit.reports import compute
 from leadkit.results import Result
 from leadkit.scope import Scope
 
+PANEL_DELAY = 0.3  # seconds of quiet after a filter change before the panel computes (a burst is one request)
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -85,7 +87,7 @@ def show(
     if interactive and workspace is not None:
         from leadkit.widgets import ReportPanel
 
-        panel = ReportPanel(result.meta.report, workspace, result, lang)
+        panel = ReportPanel(result.meta.report, workspace, result, lang, delay=PANEL_DELAY)
         display(panel.widget)
         return panel
     display(HTML(notebook_html(result, lang)))

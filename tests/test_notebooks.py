@@ -123,9 +123,11 @@ DRIVE = """
 import json
 seen = {"start": panel.result.total["leads"]}
 panel.managers.value = ("Bob",)
+panel.wait()  # the notebook's panel debounces and computes off the kernel's thread
 seen["bob"] = panel.result.total["leads"]
 seen["bob_html"] = '<td class="num">4</td>' in panel.report.value
 panel.period.value = "2025-02"
+panel.wait()
 seen["february"] = panel.result.total["leads"]
 print(json.dumps(seen))
 """
