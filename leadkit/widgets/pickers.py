@@ -48,13 +48,14 @@ class MultiPicker:
         self._quiet = False
         self._listeners: list[Callable[[Any], None]] = []
         self.title = w.HTML()
-        self.search = w.Text(continuous_update=True, layout=w.Layout(width="100%"))
-        self.select = w.SelectMultiple(rows=7, layout=w.Layout(width="100%"))
+        self.search = w.Text(continuous_update=True)
+        self.select = w.SelectMultiple(rows=7)
         self.select.add_class("leadkit-multi")
         self._chosen = tuple(v for v in chosen if v in values)
         self.search.observe(lambda _: self._refresh(), names="value")
         self.select.observe(self._picked, names="value")
-        self.widget = w.VBox([self.title, self.search, self.select], layout=w.Layout(width="32%", min_width="220px"))
+        self.widget = w.VBox([self.title, self.search, self.select])
+        self.widget.add_class("leadkit-multi-box")
         self.relabel(lang)
 
     @property
@@ -83,6 +84,7 @@ class MultiPicker:
         self._lang = lang
         self.title.value = f"<b>{word(self.key, lang)}</b>"
         self.search.placeholder = word("search", lang)
+        self.select.tooltip = word("multi_hint", lang)
         self._refresh()
 
     def _label(self, value: str) -> str:

@@ -13,7 +13,10 @@ PANEL_CSS = """<style>
   border-left: 3px solid #c0504d; max-width: 60em; white-space: normal; }
 .leadkit-panel .widget-hbox { gap: 4px 14px; }
 .leadkit-panel .widget-html-content { white-space: normal; }
-.leadkit-panel .leadkit-multi select { min-height: 8em; }
+.leadkit-panel .leadkit-multi-box { flex: 1 1 200px; min-width: 180px; max-width: 360px; }
+.leadkit-panel .leadkit-multi-box > .widget-inline-hbox { width: 100%; min-width: 0; margin-left: 0; margin-right: 0; }
+.leadkit-panel .leadkit-multi-box input, .leadkit-panel .leadkit-multi-box select { width: 100%; box-sizing: border-box; }
+.leadkit-panel a.leadkit-download { font-weight: bold; }
 .leadkit-panel .widget-toggle-button { padding: 0 10px; }
 .leadkit-panel .widget-dropdown select { text-overflow: clip; }
 </style>"""
