@@ -15,7 +15,8 @@ PANEL_CSS = """<style>
 .leadkit-panel .widget-html-content { white-space: normal; }
 .leadkit-panel .leadkit-multi-box { flex: 1 1 200px; min-width: 180px; max-width: 360px; }
 .leadkit-panel .leadkit-multi-box > .widget-inline-hbox { width: 100%; min-width: 0; margin-left: 0; margin-right: 0; }
-.leadkit-panel .leadkit-multi-box input, .leadkit-panel .leadkit-multi-box select { width: 100%; box-sizing: border-box; }
+.leadkit-panel .leadkit-multi-box input,
+.leadkit-panel .leadkit-multi-box select { width: 100%; box-sizing: border-box; }
 .leadkit-panel a.leadkit-download { font-weight: bold; }
 .leadkit-panel .widget-toggle-button { padding: 0 10px; }
 .leadkit-panel .widget-dropdown select { text-overflow: clip; }
