@@ -63,7 +63,7 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
     """Check the params, build the site, run Voilà until interrupted; its exit code."""
     path = Path(params_file).resolve()
     load_params(path)  # a bad params file is one clear error now, not a broken page later
-    folder = build_site(path, site or Path("outputs") / "dashboard" / path.stem)
+    folder = build_site(path, (site or Path("outputs") / "dashboard" / path.stem).resolve())
     try:
         import voila  # noqa: F401
     except ImportError:

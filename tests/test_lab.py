@@ -107,6 +107,6 @@ def test_notebook_widgets_display_and_work_in_jupyterlab(lab, tmp_path):
         tab.wait_for_function("() => document.querySelector('.leadkit-report').innerText.includes('Итого')",
                               timeout=120_000)  # fmt: skip
         panel = tab.locator(".leadkit-panel").first.inner_text()
-        assert "Всё время" in tab.locator(".leadkit-panel select").first.inner_text()
+        assert "Всё время" in tab.locator(".leadkit-panel select").first.inner_text().replace("\xa0", " ")
         assert "Менеджеры" in panel and "Выгрузить в Excel" in panel
         browser.close()

@@ -82,14 +82,15 @@ def test_a_dashboard_changes_a_filter_and_shows_the_apis_figures(dashboard, tmp_
     from playwright.sync_api import sync_playwright
 
     url, params = dashboard
-    landing = urllib.request.urlopen(url, timeout=30).read().decode()
-    assert "voila/render/lead_conversion.ipynb" in landing
     for secret in ("lead_conversion.ipynb", "params.yaml"):  # never served as files
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(f"{url}/voila/files/{secret}", timeout=30)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
         tab = browser.new_page(viewport={"width": 1024, "height": 1400})
+        tab.goto(url, timeout=120_000)  # the landing page links the three dashboards
+        for name in ("lead_conversion", "lost_leads", "employee_performance"):
+            tab.locator(f"a[href*='voila/render/{name}.ipynb']").first.wait_for(timeout=60_000)
         tab.goto(f"{url}/voila/render/lead_conversion.ipynb", timeout=180_000)
         tab.locator(".leadkit-report").first.wait_for(timeout=240_000)
         html = tab.content()

@@ -91,7 +91,8 @@ class ReportPanel:
         self._results: _Kept = _Kept()
         self._drawn: _Kept = _Kept()
         self._open: str | None = None  # the manager section the reader opened
-        self._rebuilding = False
+        self._rebuilding = False  # controls being relabelled: their changes are not a reader's
+        self._drawing = False  # the accordion being rebuilt
         self._groups: list[str] = []
         self._last_control = "period"
         leads, scope = workspace.leads, result.meta.scope
@@ -250,7 +251,7 @@ class ReportPanel:
         self._say("")
         self._put_counts(done.counts)
         self.report.value = done.html
-        self._rebuilding = True
+        self._drawing = True  # the worker's flag: a reader's change on the kernel's thread still counts
         try:
             self.accordion.selected_index = None
             self.accordion.children = [w.HTML() for _ in done.groups]
@@ -262,12 +263,12 @@ class ReportPanel:
                 self.accordion.children[index].value = done.open_table
                 self.accordion.selected_index = index
         finally:
-            self._rebuilding = False
+            self._drawing = False
         self._groups = [name for name, _ in done.groups]
 
     def _expand(self, change: dict[str, Any]) -> None:
         """A reader opened (or closed) a manager's section: fetch its leads when first opened."""
-        if self._rebuilding:
+        if self._drawing:
             return
         index = change["new"]
         groups = self._groups
@@ -293,12 +294,8 @@ class ReportPanel:
             return {key: option_counts(leads, scope, key) for key in FILTER_KEYS}
 
     def _put_counts(self, counts: dict[str, dict[str, int]]) -> None:
-        self._rebuilding = True
-        try:
-            for picker in (self.lead_types, self.managers, self.branches):
-                picker.set_counts(counts.get(picker.key))
-        finally:
-            self._rebuilding = False
+        for picker in (self.lead_types, self.managers, self.branches):  # each picker stays quiet meanwhile
+            picker.set_counts(counts.get(picker.key))
 
     # ----- status line: busy, errors
 
