@@ -1,7 +1,7 @@
 """`leadkit serve`: the three report notebooks as a live dashboard for people who do not use Jupyter (Voilà).
 
 The notebooks are copied into a site folder with the params file filled in, and Voilà
-serves that folder: its tree page at ``/`` links ``/voila/render/<report>.ipynb``; code
+serves that folder: ``/voila/render/index.ipynb`` links ``/voila/render/<report>.ipynb``; code
 cells are stripped and tracebacks hidden (Voilà's defaults, set explicitly here); the
 page cannot execute code in the kernel (Voilà refuses execute requests); idle kernels
 are culled. Bound to 127.0.0.1 unless told otherwise; bound elsewhere, a token is
@@ -45,6 +45,19 @@ def build_site(params_file: Path, folder: Path) -> Path:
     return folder
 
 
+def landing_page(folder: Path, lang: str) -> Path:
+    """index.ipynb: one Markdown cell linking the three dashboards (no code: nothing to run)."""
+    from leadkit.render import labels as L
+
+    links = "\n".join(f"- [{L.title(name, lang)}]({name}.ipynb)" for name in REPORTS)
+    cell = {"cell_type": "markdown", "metadata": {}, "source": [f"# {L.word('index', lang)}\n\n", links]}
+    book = {"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+            "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    path = folder / "index.ipynb"
+    path.write_text(json.dumps(book, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def voila_command(site: Path, host: str, port: int) -> list[str]:
     """The Voilà command line: hardened settings first, then where to listen."""
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
@@ -62,12 +75,13 @@ def voila_command(site: Path, host: str, port: int) -> list[str]:
 def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Path | None = None) -> int:
     """Check the params, build the site, run Voilà until interrupted; its exit code."""
     path = Path(params_file).resolve()
-    load_params(path)  # a bad params file is one clear error now, not a broken page later
+    params = load_params(path)  # a bad params file is one clear error now, not a broken page later
     folder = build_site(path, (site or Path("outputs") / "dashboard" / path.stem).resolve())
+    landing_page(folder, params.lang)
     try:
         import voila  # noqa: F401
     except ImportError:
         raise ParamsError("Voilà is not installed: pip install -e '.[lab]' (it brings voila>=0.5)") from None
-    print(f"leadkit: serving {', '.join(REPORTS)} at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    print(f"leadkit: dashboards at http://{host}:{port}/voila/render/index.ipynb (Ctrl-C stops)", file=sys.stderr)
     env = {**os.environ, "LEADKIT_SERVE_TOKEN": ""}  # the kernels need no token
     return subprocess.call(voila_command(folder, host, port), cwd=folder, env=env)

@@ -88,10 +88,11 @@ def test_a_dashboard_changes_a_filter_and_shows_the_apis_figures(dashboard, tmp_
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
         tab = browser.new_page(viewport={"width": 1024, "height": 1400})
-        tab.goto(url, timeout=120_000)  # the landing page links the three dashboards
+        tab.goto(f"{url}/voila/render/index.ipynb", timeout=120_000)  # the landing page links the three
         for name in ("lead_conversion", "lost_leads", "employee_performance"):
-            tab.locator(f"a[href*='voila/render/{name}.ipynb']").first.wait_for(timeout=60_000)
-        tab.goto(f"{url}/voila/render/lead_conversion.ipynb", timeout=180_000)
+            tab.locator(f"a[href='{name}.ipynb']").first.wait_for(timeout=120_000)
+        tab.click("a[href='lead_conversion.ipynb']")
+        tab.wait_for_url("**/voila/render/lead_conversion.ipynb", timeout=60_000)
         tab.locator(".leadkit-report").first.wait_for(timeout=240_000)
         html = tab.content()
         for code in ("lk.load(", "params_file =", "import ", "interactive = True"):
