@@ -12,7 +12,9 @@ PANEL_CSS = """<style>
 .leadkit-panel p.leadkit-error { margin: 2px 0; padding: 4px 8px; color: #7a1f1c; background: #fbeceb;
   border-left: 3px solid #c0504d; max-width: 60em; white-space: normal; }
 .leadkit-panel .widget-hbox { gap: 4px 14px; }
-.leadkit-panel .widget-html-content { white-space: normal; }
+.leadkit-panel .widget-html-content { white-space: normal; min-width: 0; max-width: 100%; }
+/* A flex item is as wide as its widest table by default: let the report fit the output and scroll its wide tables. */
+.leadkit-panel > .widget-html, .leadkit-panel > .widget-accordion { min-width: 0; max-width: 100%; }
 .leadkit-panel .leadkit-multi-box { flex: 1 1 200px; min-width: 180px; max-width: 360px; }
 .leadkit-panel .leadkit-multi-box > .widget-inline-hbox { width: 100%; min-width: 0; margin-left: 0; margin-right: 0; }
 .leadkit-panel .leadkit-multi-box input,
