@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 OUT ?= outputs
 
-.PHONY: help venv demo lab test lint typecheck unit bench clean
+.PHONY: help venv demo lab dashboard test lint typecheck unit bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,6 +35,9 @@ demo: $(DEMO_STAMP)  ## the three reports on the demo company: Oct-Dec 2025 and 
 
 lab: $(STAMP)  ## JupyterLab on the notebooks (demo data, live filter widgets)
 	cd notebooks && ../$(BIN)/jupyter lab
+
+dashboard: $(STAMP)  ## the three reports as a live dashboard on the demo (Voilà, http://127.0.0.1:8866/)
+	$(BIN)/leadkit serve params/demo.yaml
 
 lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check leadkit tests benchmarks

@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--every", choices=("month", "quarter", "week", "year"), default="month")
     _add_filter_options(batch)
     _add_output_options(batch)
+
+    # `leadkit serve`: the live dashboard (issue 12)
+    serve = sub.add_parser("serve", help="serve the three reports as a live dashboard (Voilà)")
+    serve.add_argument("params", help="params YAML file")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
+    serve.add_argument("--port", type=positive_int, default=8866)
     return parser
 
 

@@ -158,6 +158,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from leadkit.serve import serve
+
+    return serve(args.params, host=args.host, port=args.port)
+
+
 def run_command(args: argparse.Namespace) -> int:
-    handlers = {"compute": cmd_compute, "check": cmd_check, "run": cmd_run, "batch": cmd_batch, "fetch": cmd_fetch}
+    handlers = {"compute": cmd_compute, "check": cmd_check, "run": cmd_run, "batch": cmd_batch, "fetch": cmd_fetch,
+                "serve": cmd_serve}  # fmt: skip
     return handlers[args.command](args)

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leadkit.exceptions import LeadkitError, ParamsError
+from leadkit.exceptions import LeadkitError, ParamsError, PeriodError, SourceError, ValidationError
 from leadkit.leads import Leads, load_leads
 from leadkit.method import DEFAULT, Method
 from leadkit.params import Analysis, Params, load_params
 from leadkit.reports import compute
 from leadkit.results import Result
 from leadkit.scope import Scope
+
+PANEL_DELAY = 0.3  # seconds of quiet after a filter change before the panel computes (a burst is one request)
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def show(
     if interactive and workspace is not None:
         from leadkit.widgets import ReportPanel
 
-        panel = ReportPanel(result.meta.report, workspace, result, lang)
+        panel = ReportPanel(result.meta.report, workspace, result, lang, delay=PANEL_DELAY)
         display(panel.widget)
         return panel
     display(HTML(notebook_html(result, lang)))
@@ -102,10 +104,18 @@ def _quiet_errors() -> None:
     if shell is None:
         return
 
+    def where(error: BaseException) -> str:
+        """Which cell or setting a reader changes for this kind of problem."""
+        if isinstance(error, PeriodError):
+            return "`period` (or `basis`) in the parameters cell"
+        if isinstance(error, (SourceError, ValidationError)):
+            return "the data (the params file's `source`, or the file it names)"
+        return "the parameters cell (or the params file)"
+
     def one_paragraph(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
         # The cell still fails as this error (papermill and a batch see it), shown as one paragraph:
         # the pattern set_custom_exc's documentation gives, with our text for the traceback.
-        shown = [f"leadkit: {value}\nChange the parameters cell (or the params file) and run again."]
+        shown = [f"leadkit: {value}\nChange {where(value)} and run the cells again."]
         shell._showtraceback(etype, value, shown)
         return shown
 

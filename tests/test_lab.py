@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import socket
 import subprocess
@@ -41,6 +43,8 @@ def lab(tmp_path):
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path / 'notebooks'}",
            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]  # fmt: skip
     env = {"HOME": str(tmp_path), "PATH": f"{JUPYTER.parent}:/usr/bin:/bin"}
+    if os.environ.get("PYTHONPATH"):  # a worktree's code, not the installed checkout's, in the kernel
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -56,6 +60,7 @@ def lab(tmp_path):
     server.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_notebook_widgets_display_and_work_in_jupyterlab(lab, tmp_path):
     url, token = lab
     with sync_playwright() as p:
@@ -76,14 +81,32 @@ def test_notebook_widgets_display_and_work_in_jupyterlab(lab, tmp_path):
         ).first
         accordion.wait_for(timeout=60_000)
         tab.screenshot(path=tmp_path / "lab.png", full_page=True)
+        boxes = tab.evaluate(
+            """() => [...document.querySelectorAll('.leadkit-report dl.report-meta > div')].map(d =>
+                [d.querySelector('dt').getBoundingClientRect().right, d.querySelector('dd').getBoundingClientRect().left])"""
+        )
+        assert boxes and all(right <= left + 0.5 for right, left in boxes), "a meta label overlaps its value"
         before = report.inner_text()
-        select = tab.locator("select[multiple]").nth(1)  # managers
-        first_manager = select.locator("option").nth(1).inner_text().replace("\xa0", " ")
-        select.select_option(label=first_manager)
+        select = tab.locator("select[multiple]").nth(1)  # managers: "Ann (1,234)"
+        label = select.locator("option").nth(1).inner_text().replace("\xa0", " ")
+        first_manager = re.sub(r" \([\d,\s\u202f]+\)$", "", label)
+        assert first_manager != label, "each option carries its lead count"
+        select.select_option(label=label)
+        tab.locator(".leadkit-busy").first.wait_for(timeout=10_000)  # dimmed at once
+        assert "Updating" in tab.locator(".leadkit-panel").first.inner_text()
         tab.wait_for_function(
-            "before => document.querySelector('.leadkit-report').innerText !== before", arg=before, timeout=60_000
+            "before => !document.querySelector('.leadkit-busy') && "
+            "document.querySelector('.leadkit-report').innerText !== before",
+            arg=before,
+            timeout=120_000,
         )
         after = report.inner_text()
         tab.screenshot(path=tmp_path / "lab-filtered.png", full_page=True)
         assert first_manager in after and "Total" in after
+        tab.locator("button:text-is('RU')").first.click()
+        tab.wait_for_function("() => document.querySelector('.leadkit-report').innerText.includes('Итого')",
+                              timeout=120_000)  # fmt: skip
+        panel = tab.locator(".leadkit-panel").first.inner_text()
+        assert "Всё время" in tab.locator(".leadkit-panel select").first.inner_text().replace("\xa0", " ")
+        assert "Менеджеры" in panel and "Выгрузить в Excel" in panel
         browser.close()

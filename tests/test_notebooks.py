@@ -115,7 +115,10 @@ def test_an_expected_problem_in_a_cell_is_one_paragraph(tmp_path):
     errors = [o for c in done.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert len(errors) == 1 and errors[0].ename == "PeriodError"
     shown = "\n".join(errors[0].traceback)
-    assert shown.startswith("leadkit: period '2025-13' is not understood") and "Change the parameters cell" in shown
+    assert (
+        shown.startswith("leadkit: period '2025-13' is not understood")
+        and "Change `period` (or `basis`) in the parameters cell" in shown
+    )
     assert "Traceback" not in shown and "File " not in shown and len(errors[0].traceback) == 1
 
 
@@ -123,9 +126,11 @@ DRIVE = """
 import json
 seen = {"start": panel.result.total["leads"]}
 panel.managers.value = ("Bob",)
+panel.wait()  # the notebook's panel debounces and computes off the kernel's thread
 seen["bob"] = panel.result.total["leads"]
 seen["bob_html"] = '<td class="num">4</td>' in panel.report.value
 panel.period.value = "2025-02"
+panel.wait()
 seen["february"] = panel.result.total["leads"]
 print(json.dumps(seen))
 """

@@ -1,0 +1,87 @@
+"""`leadkit serve`: the three report notebooks as a live dashboard for people who do not use Jupyter (Voilà).
+
+The notebooks are copied into a site folder with the params file filled in, and Voilà
+serves that folder: ``/voila/render/index.ipynb`` links ``/voila/render/<report>.ipynb``; code
+cells are stripped and tracebacks hidden (Voilà's defaults, set explicitly here); the
+page cannot execute code in the kernel (Voilà refuses execute requests); idle kernels
+are culled. Bound to 127.0.0.1 unless told otherwise; bound elsewhere, a token is
+required — $LEADKIT_SERVE_TOKEN, else one Voilà generates and prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from leadkit.exceptions import ParamsError
+from leadkit.model import REPORTS
+from leadkit.params import load_params
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+IDLE_KERNEL_SECONDS = 900
+
+
+def build_site(params_file: Path, folder: Path) -> Path:
+    """Copies of the report notebooks whose parameters cell names ``params_file`` (absolute)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in REPORTS:
+        source = NOTEBOOKS / f"{name}.ipynb"
+        if not source.is_file():
+            raise ParamsError(f"the notebook {source} is missing; restore it from the repository")
+        book = json.loads(source.read_text(encoding="utf-8"))
+        for cell in book["cells"]:
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                lines = "".join(cell["source"]).splitlines(keepends=True)
+                cell["source"] = [
+                    f"params_file = {str(params_file)!r}\n" if line.startswith("params_file =") else line
+                    for line in lines
+                ]
+        (folder / source.name).write_text(json.dumps(book, indent=1, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def landing_page(folder: Path, lang: str) -> Path:
+    """index.ipynb: one Markdown cell linking the three dashboards (no code: nothing to run)."""
+    from leadkit.render import labels as L
+
+    links = "\n".join(f"- [{L.title(name, lang)}]({name}.ipynb)" for name in REPORTS)
+    cell = {"cell_type": "markdown", "metadata": {}, "source": [f"# {L.word('index', lang)}\n\n", links]}
+    book = {"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+            "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    path = folder / "index.ipynb"
+    path.write_text(json.dumps(book, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def voila_command(site: Path, host: str, port: int) -> list[str]:
+    """The Voilà command line: hardened settings first, then where to listen."""
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
+    command = [
+        voila, str(site), "--no-browser", f"--Voila.ip={host}", f"--Voila.port={port}",
+        "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
+        f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}", "--MappingKernelManager.cull_interval=60",
+    ]  # fmt: skip
+    if host not in LOCAL_HOSTS:
+        token = os.environ.get("LEADKIT_SERVE_TOKEN")
+        command.append("--token" if not token else "--Voila.token=" + token)
+    return command
+
+
+def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Path | None = None) -> int:
+    """Check the params, build the site, run Voilà until interrupted; its exit code."""
+    path = Path(params_file).resolve()
+    params = load_params(path)  # a bad params file is one clear error now, not a broken page later
+    folder = build_site(path, (site or Path("outputs") / "dashboard" / path.stem).resolve())
+    landing_page(folder, params.lang)
+    try:
+        import voila  # noqa: F401
+    except ImportError:
+        raise ParamsError("Voilà is not installed: pip install -e '.[lab]' (it brings voila>=0.5)") from None
+    print(f"leadkit: dashboards at http://{host}:{port}/voila/render/index.ipynb (Ctrl-C stops)", file=sys.stderr)
+    env = {**os.environ, "LEADKIT_SERVE_TOKEN": ""}  # the kernels need no token
+    return subprocess.call(voila_command(folder, host, port), cwd=folder, env=env)
