@@ -5,16 +5,20 @@ serves that folder: ``/voila/render/index.ipynb`` links ``/voila/render/<report>
 cells are stripped and tracebacks hidden (Voilà's defaults, set explicitly here); the
 page cannot execute code in the kernel (Voilà refuses execute requests); idle kernels
 are culled. Bound to 127.0.0.1 unless told otherwise; bound elsewhere, a token is
-required — $LEADKIT_SERVE_TOKEN, else one Voilà generates and prints.
+required — $LEADKIT_SERVE_TOKEN (passed in a private file, never on the command line, where
+`ps` would show it), else one Voilà generates and prints.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from leadkit.exceptions import ParamsError
@@ -67,9 +71,25 @@ def voila_command(site: Path, host: str, port: int) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}", "--MappingKernelManager.cull_interval=60",
     ]  # fmt: skip
     if host not in LOCAL_HOSTS:
-        token = os.environ.get("LEADKIT_SERVE_TOKEN")
-        command.append("--token" if not token else "--Voila.token=" + token)
+        command.append("--token")  # required: $LEADKIT_SERVE_TOKEN by a private file (see serve), else generated
     return command
+
+
+@contextlib.contextmanager
+def _token_file(env: dict[str, str]) -> Iterator[None]:
+    """$LEADKIT_SERVE_TOKEN handed to the server in a file only its owner reads, never on a command line."""
+    token = env.pop("LEADKIT_SERVE_TOKEN", "")
+    if not token:
+        yield
+        return
+    handle, name = tempfile.mkstemp(prefix="leadkit-token-")  # created 0600
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(token)
+        env["JUPYTER_TOKEN_FILE"] = name
+        yield
+    finally:
+        os.unlink(name)
 
 
 def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Path | None = None) -> int:
@@ -83,5 +103,6 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
     except ImportError:
         raise ParamsError("Voilà is not installed: pip install -e '.[lab]' (it brings voila>=0.5)") from None
     print(f"leadkit: dashboards at http://{host}:{port}/voila/render/index.ipynb (Ctrl-C stops)", file=sys.stderr)
-    env = {**os.environ, "LEADKIT_SERVE_TOKEN": ""}  # the kernels need no token
-    return subprocess.call(voila_command(folder, host, port), cwd=folder, env=env)
+    env = dict(os.environ)  # the kernels inherit it without the token
+    with _token_file(env):
+        return subprocess.call(voila_command(folder, host, port), cwd=folder, env=env)

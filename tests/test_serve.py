@@ -48,6 +48,25 @@ def test_voila_is_hardened_and_local_unless_told(monkeypatch):
     assert "--token" in voila_command(Path("/site"), "0.0.0.0", 8866)  # elsewhere: a token is required
 
 
+def test_the_token_reaches_the_server_in_a_private_file_not_the_command_line(monkeypatch):
+    import os
+    import stat
+
+    from leadkit.serve import _token_file
+
+    sentinel = "tok-SENTINEL-4711"
+    monkeypatch.setenv("LEADKIT_SERVE_TOKEN", sentinel)
+    assert not any(sentinel in a for a in voila_command(Path("/site"), "0.0.0.0", 8866))
+    env = dict(os.environ)
+    with _token_file(env):
+        name = env["JUPYTER_TOKEN_FILE"]
+        assert Path(name).read_text(encoding="utf-8") == sentinel  # jupyter_server reads it whole
+        assert stat.S_IMODE(Path(name).stat().st_mode) == 0o600
+        assert not any(sentinel in v for k, v in env.items() if k != "LEADKIT_SERVE_TOKEN")
+        assert "LEADKIT_SERVE_TOKEN" not in env  # the kernels inherit env: no token there
+    assert not Path(name).exists()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
