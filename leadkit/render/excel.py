@@ -290,7 +290,10 @@ def _definitions_sheet(wb: Workbook, used: set[str], result: Result, head: Headi
         (L.word(k, lang), ", ".join(L.value(v, lang) for v in vs) or L.word("none", lang))
         for k, vs in meta.scope.filters.as_dict().items()
     ]
-    rows += [(L.word("source", lang), meta.data_quality.source), (L.word("timezone", lang), meta.timezone)]
+    rows += [
+        (L.word("source", lang), L.source_words(meta.data_quality.source, lang)),
+        (L.word("timezone", lang), meta.timezone),
+    ]
     rows += [(L.word("generated", lang), meta.generated_at.isoformat())]
     row = _pairs(ws, 2, (L.word("parameters", lang), L.word("value", lang)), rows, f)
     row = _pairs(ws, row + 1, (L.word("definitions", lang), ""), [], f)

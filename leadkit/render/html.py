@@ -148,7 +148,7 @@ def meta_lines(result: Result, lang: str) -> list[tuple[str, str]]:
     return [
         (L.word("basis", lang), basis),
         (L.word("filters", lang), L.filters_text(meta.scope.filters, lang)),
-        (L.word("source", lang), meta.data_quality.source),
+        (L.word("source", lang), L.source_words(meta.data_quality.source, lang)),
         (L.word("timezone", lang), meta.timezone),
         (L.word("generated", lang), generated),
     ]

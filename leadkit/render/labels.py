@@ -6,6 +6,7 @@ markers, and the formats of numbers, dates and periods.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -329,6 +330,18 @@ def count_words(n: int, noun: str, lang: str) -> str:
     tens, ones = n % 100, n % 10
     index = 0 if ones == 1 and tens != 11 else 1 if 2 <= ones <= 4 and not 12 <= tens <= 14 else 2
     return f"{shown} {forms[index]}"
+
+
+_DEMO_SOURCE = re.compile(r"demo \(([\d,]+) leads, seed (\d+)\)")  # as sources.read_source names the demo
+
+
+def source_words(source: str, lang: str) -> str:
+    """Where the leads came from, in the report's language: a path or table as it is, the demo in words."""
+    demo = _DEMO_SOURCE.fullmatch(source)
+    if not demo or lang == "en":
+        return source
+    rows, seed = int(demo.group(1).replace(",", "")), demo.group(2)
+    return f"демо-данные ({count_words(rows, 'leads', lang)}, seed {seed})"
 
 
 def day_words(d: date, lang: str, with_year: bool = True, with_month: bool = True) -> str:
