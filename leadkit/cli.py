@@ -127,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LeadkitError as exc:
         print(f"leadkit: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the machine, not the data: a full disk, a permission, a path that is a file
+        print(f"leadkit: error: {exc.strerror or exc}: {exc.filename}; check that path and try again", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("leadkit: interrupted", file=sys.stderr)
         return 130

@@ -20,8 +20,12 @@ from leadkit.exceptions import PeriodError
 Kind = Literal["year", "quarter", "month", "week", "day", "range"]
 Every = Literal["month", "quarter", "week", "year"]
 UNITS: tuple[Every, ...] = ("year", "quarter", "month", "week")
-# Reports cover real business dates; far-off years only overflow date arithmetic.
+# Reports cover real business dates: a period asked for (params, command line, notebook, API)
+# lies in FIRST_YEAR–LAST_YEAR. The base periods and trends computed around it may reach a few
+# years further; MIN_YEAR–MAX_YEAR only keeps date arithmetic from overflowing.
+FIRST_YEAR, LAST_YEAR = 1970, 2100
 MIN_YEAR, MAX_YEAR = 1900, 2999
+OUTSIDE = f"lies outside the years {FIRST_YEAR}–{LAST_YEAR} that reports cover; check the year (e.g. 2025-03)"
 ALL_TIME = ("all", "all-time", "all time")
 RELATIVE = ("previous-year", "previous-quarter", "previous-month", "previous-week", "yesterday")
 
@@ -49,10 +53,7 @@ class Period:
             raise PeriodError(f"period {self.start}..{self.end} ends before it starts; give the earlier date first")
         for day in (self.start, self.end):
             if not MIN_YEAR <= day.year <= MAX_YEAR:
-                raise PeriodError(
-                    f"period {self.start}..{self.end} lies outside the years {MIN_YEAR}–{MAX_YEAR} that "
-                    "reports cover; check the year"
-                )
+                raise PeriodError(f"period {self.start}..{self.end} {OUTSIDE}")
 
     @property
     def label(self) -> str:
@@ -100,8 +101,15 @@ def to_date(value: object, what: str = "date") -> date:
 
 def _checked_year(y: int) -> int:
     if not MIN_YEAR <= y <= MAX_YEAR:
-        raise PeriodError(f"year {y} lies outside the years {MIN_YEAR}–{MAX_YEAR} that reports cover; check the year")
+        raise PeriodError(f"year {y} {OUTSIDE}")
     return y
+
+
+def asked(period: Period, what: str = "period") -> Period:
+    """``period`` if a report may be asked for it (its days lie in FIRST_YEAR–LAST_YEAR), else a ``PeriodError``."""
+    if not (period.start.year >= FIRST_YEAR and period.end.year <= LAST_YEAR):
+        raise PeriodError(f"{what} {period.label} {OUTSIDE}")
+    return period
 
 
 def _month_end(y: int, mon: int) -> date:
@@ -202,7 +210,7 @@ def iter_periods(first: str, last: str, every: Every) -> Iterator[Period]:
     """Consecutive periods of one kind, from the one holding ``first`` to the one holding ``last``."""
     if every not in UNITS:
         raise PeriodError(f"--every {every!r} is not one of month, quarter, week, year")
-    lo, hi = parse_period(first), parse_period(last)
+    lo, hi = asked(parse_period(first), "--from"), asked(parse_period(last), "--to")
     if hi.end < lo.start:
         raise PeriodError(f"--to {last} lies before --from {first}; swap them")
     current: Period | None = containing(lo.start, every)

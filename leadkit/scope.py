@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from leadkit.exceptions import PeriodError, ReportError
 from leadkit.model import Basis
-from leadkit.periods import ALL_TIME, Period, between, parse_period
+from leadkit.periods import ALL_TIME, Period, asked, between, parse_period
 
 FILTER_KEYS = ("lead_types", "managers", "branches")
 SCOPE_KEYS = ("period", "start", "end", "basis", *FILTER_KEYS)
@@ -112,12 +112,12 @@ def period_of(period: PeriodLike, start: object = None, end: object = None, toda
     if start is not None or end is not None:
         if start is None or end is None or period is not None:
             raise PeriodError("give both start and end, or a period like 2025-03 — not both")
-        return between(start, end)
+        return asked(between(start, end))
     if period is None or (isinstance(period, str) and not period.strip()):
         return None
     if isinstance(period, str) and period.strip().lower() in ALL_TIME:
         return "all"
-    return parse_period(period, today)
+    return asked(parse_period(period, today))
 
 
 def as_values(value: object) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -168,3 +169,67 @@ def hostile_batch(tmp_path_factory):
     summary = run_batch(params_for(HOSTILE_SOURCE, lang="ru"), [parse_period("2025-03")], out=out, show_progress=False)
     assert summary.ok, summary.failed
     return out / "2025-03"
+
+
+# --- Every workbook and page the tests write is parsed back -------------------------------------
+
+# Not a Char of XML 1.0 (https://www.w3.org/TR/xml/#charsets), written out here, not taken from leadkit.
+XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def assert_workbook_ok(path: str | Path) -> None:
+    """``path`` opens in openpyxl, every XML part of it parses with the standard library, and no
+    shared string or sheet carries a character XML 1.0 forbids (raw or as an ``_xHHHH_`` escape)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    import openpyxl
+
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                text = archive.read(name).decode("utf-8")
+                ElementTree.fromstring(text)  # raises on anything XML 1.0 forbids
+                escaped = re.search(r"(?<!_x005F)_x00(?:0[0-8bcBC]|1[0-9a-fA-F])_", text)
+                assert escaped is None, f"{path}: {name} holds an escaped control character {escaped[0]}"
+    with open(path, "rb") as handle:  # a handle: openpyxl judges a path by its suffix (".part" while written)
+        workbook = openpyxl.load_workbook(handle, read_only=True)
+        names = list(workbook.sheetnames)
+        workbook.close()
+    for sheet in names:
+        assert 0 < len(sheet) <= 31 and not sheet.startswith("'") and not sheet.endswith("'"), sheet
+    assert len({s.casefold() for s in names}) == len(names)
+
+
+def assert_page_ok(page: str | Path) -> None:
+    """An HTML page (text or file) parses as HTML5 without a single parse error and carries no control character."""
+    from tinyhtml5.parser import HTMLParser
+
+    text = Path(page).read_text(encoding="utf-8") if isinstance(page, Path) else page
+    found = XML_FORBIDDEN.search(text)
+    assert found is None, f"a control character {found[0]!r} at {found.start()}"
+    parser = HTMLParser()
+    parser.parse(text)
+    assert not parser.errors, parser.errors[:5]
+
+
+def assert_outputs_ok(folder: Path) -> None:
+    """Every workbook and page under ``folder`` (a batch's output) parses back."""
+    for path in sorted(folder.rglob("*.xlsx")):
+        assert_workbook_ok(path)
+    for path in sorted(folder.rglob("*.html")):
+        assert_page_ok(path)
+
+
+@pytest.fixture(autouse=True)
+def _workbooks_parse_back(monkeypatch):
+    """Every workbook leadkit writes in this process is checked as it is closed (before its atomic rename)."""
+    from leadkit.render import excel
+
+    close = excel._Workbook.close
+
+    def checked_close(self):
+        close(self)
+        assert_workbook_ok(self.filename)
+
+    monkeypatch.setattr(excel._Workbook, "close", checked_close)

@@ -1,9 +1,13 @@
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leadkit.exceptions import PeriodError
-from leadkit.periods import between, iter_periods, parse_period
+from leadkit.periods import FIRST_YEAR, LAST_YEAR, between, iter_periods, parse_period, previous, year_earlier
+from leadkit.reports.table import base_periods
+from leadkit.scope import Scope, period_of
 
 
 @pytest.mark.parametrize(
@@ -86,13 +90,48 @@ def test_previous_and_year_earlier_keep_the_kind():
     assert previous(parse_period("2025-11-10..2025-11-30")).label == "2025-10-20_2025-11-09"
 
 
-@pytest.mark.parametrize("text", ["9999", "0001", "9999-Q4", "1899-12", "3000-W01"])
+@pytest.mark.parametrize(
+    "text",
+    ["9999", "0001", "9999-Q4", "1899-12", "3000-W01", "1969-12", "2101", "1969-12-31", "2100-12-31..2101-01-01"],
+)
 def test_far_off_periods_are_refused_clearly(text):
-    with pytest.raises(PeriodError, match="outside the years 1900–2999"):
-        parse_period(text)
+    with pytest.raises(PeriodError, match="outside the years 1970–2100 that reports cover; check the year"):
+        period_of(text)
+
+
+@pytest.mark.parametrize("text", ["1970-01", "1970-W02", "1970", "2100", "2100-Q4", "2100-W51", "2100-12-31"])
+def test_the_first_and_last_years_reports_cover_have_their_comparisons(text):
+    period = period_of(text)
+    assert base_periods(Scope(period=period))  # the base periods before 1970 are computed, not refused
 
 
 def test_iteration_stops_at_the_last_year_reports_cover():
-    assert [p.label for p in iter_periods("2999-11", "2999-12", "month")] == ["2999-11", "2999-12"]
-    with pytest.raises(PeriodError, match="outside the years"):
-        list(iter_periods("9999-11", "9999-12", "month"))
+    assert [p.label for p in iter_periods("2100-11", "2100-12", "month")] == ["2100-11", "2100-12"]
+    for first, last in (("9999-11", "9999-12"), ("2100-12", "2101-01"), ("1969-12", "1970-01")):
+        with pytest.raises(PeriodError, match="outside the years 1970–2100"):
+            list(iter_periods(first, last, "month"))
+
+
+PERIOD_TEXTS = st.one_of(
+    st.integers(0, 9999).map(lambda y: f"{y:04d}"),
+    st.tuples(st.integers(0, 9999), st.integers(1, 4)).map(lambda t: f"{t[0]:04d}-Q{t[1]}"),
+    st.tuples(st.integers(0, 9999), st.integers(0, 13)).map(lambda t: f"{t[0]:04d}-{t[1]:02d}"),
+    st.tuples(st.integers(0, 9999), st.integers(0, 54)).map(lambda t: f"{t[0]:04d}-W{t[1]:02d}"),
+    st.dates().map(date.isoformat),
+    st.tuples(st.dates(), st.dates()).map(lambda t: f"{min(t)}..{max(t)}"),
+)
+
+
+@given(PERIOD_TEXTS)
+def test_any_period_is_a_report_period_with_its_bases_or_one_clear_error(text):
+    """Every year 0–9999 in every form: a period inside the years reports cover, or a PeriodError — never an overflow."""
+    try:
+        period = period_of(text)
+    except PeriodError as exc:
+        assert "outside the years 1970–2100" in str(exc) or "not" in str(exc)
+        return
+    assert period != "all" and period.start.year >= FIRST_YEAR and period.end.year <= LAST_YEAR
+    bases = base_periods(Scope(period=period))
+    assert set(bases) == {"previous", "year_ago"}
+    assert bases["previous"] == previous(period) and bases["year_ago"] == year_earlier(period)
+    assert bases["previous"].end < period.start

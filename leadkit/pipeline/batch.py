@@ -70,6 +70,8 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
             if "pdf" in formats:
                 html_to_pdf(html, staging / f"{report}.pdf")
         return {"report": report, "error": None}
+    except LeadkitError as exc:  # an expected problem: its message says it all
+        return {"report": report, "error": str(exc)}
     except Exception as exc:  # a report's failure is recorded, the batch goes on
         return {"report": report, "error": f"{type(exc).__name__}: {exc}"}
 
@@ -123,6 +125,22 @@ def _notebook_parameters(run: dict[str, Any], snapshot: Path, staging: Path, rep
     }
 
 
+def output_folder(out: Path) -> Path:
+    """``out`` if leadkit can make it (or write into it); else a ``LeadkitError`` saying why, before any work."""
+    for folder in (out, *out.parents):
+        if not folder.exists():
+            continue
+        if not folder.is_dir():
+            where = "is a file" if folder == out else f"lies under {folder}, which is a file"
+            raise LeadkitError(
+                f"output folder {out} {where}, not a folder; give --out (or output.dir in the params file) a folder"
+            )
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise LeadkitError(f"output folder {out}: {folder} cannot be written to; choose a folder you can write to")
+        break
+    return out
+
+
 @contextmanager
 def _locked(out: Path) -> Iterator[None]:
     out.mkdir(parents=True, exist_ok=True)
@@ -164,7 +182,7 @@ def run_batch(
     formats = tuple(formats or params.output.formats)
     lang = lang or params.lang
     base = scope or params.scope()
-    out = (out or params.resolve(params.output.dir)).resolve()
+    out = output_folder((out or params.resolve(params.output.dir)).resolve())
     summary = BatchSummary()
     with _locked(out):
         shutil.rmtree(out / ".staging", ignore_errors=True)  # left by a killed run

@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from leadkit import exceptions
 from leadkit.exceptions import LeadkitError
 
 CELL_TIMEOUT = 600  # seconds any one cell may take
+EXPECTED = {n for n, kind in vars(exceptions).items() if isinstance(kind, type) and issubclass(kind, LeadkitError)}
 
 
 def notebooks_dir() -> Path:
@@ -38,4 +40,6 @@ def execute(report: str, parameters: dict[str, Any], output: Path, timeout: int 
             log_output=False,
         )
     except PapermillExecutionError as exc:
+        if exc.ename in EXPECTED:  # one of ours: its message already says what, where and what to do
+            raise LeadkitError(f"{report}: {exc.evalue}") from None
         raise LeadkitError(f"{report} notebook failed: {exc.ename}: {exc.evalue}") from None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -41,12 +42,17 @@ def _svg(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+# Text is drawn as written: no mathtext ("$5$ off", "a_b^c"), and no LaTeX even if a matplotlibrc asks for it.
+LITERAL: Any = {"text.parse_math": False, "text.usetex": False}
+_DRAWING = threading.Lock()  # rc_context changes matplotlib's global settings: one chart at a time
+
+
 def literal_text(draw: Callable[P, R]) -> Callable[P, R]:
-    """Draw with mathtext off: a "$5$ off" lead type is shown as written, never parsed (or failing)."""
+    """Draw (and save) with ``LITERAL`` settings: a "$5$ off" lead type is shown as written, never parsed."""
 
     @functools.wraps(draw)
     def drawn(*args: P.args, **kwargs: P.kwargs) -> R:
-        with rc_context({"text.parse_math": False}):
+        with _DRAWING, rc_context(LITERAL):
             return draw(*args, **kwargs)
 
     return drawn
@@ -101,6 +107,7 @@ def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
     return _svg(fig)
 
 
+RASTER_POINTS = 1000
 FUNNEL_LABELS = 6  # besides the managers outside the limits, label this many of the busiest
 
 
@@ -142,7 +149,9 @@ def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
     ax.plot(limits["leads"], limits["limit_low_pct"].astype(float), color=GREY, linestyle="--", linewidth=1)
     ax.axhline(result.team_rate * 100, color=GREY, linewidth=1, label=word("team", lang))
     colours = [LOST if v == "below" else "#2e7d32" if v == "above" else BAR for v in rows["vs_team"]]
-    ax.scatter(rows["leads"], rows["conversion_pct"].astype(float), color=colours, zorder=3)
+    # Thousands of points as vector paths would make a page of megabytes: past RASTER_POINTS they are one image.
+    ax.scatter(rows["leads"], rows["conversion_pct"].astype(float), color=colours, zorder=3,
+               rasterized=len(rows) > RASTER_POINTS)  # fmt: skip
     ax.set_xlim(0, float(limits["leads"].max()) if len(limits) else None)
     ax.set_ylim(0, 100)
     outside = rows[rows["vs_team"] != ""]

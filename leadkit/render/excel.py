@@ -1,8 +1,8 @@
 """Results as .xlsx workbooks (xlsxwriter: measured fastest, see benchmarks/excel_engines.py).
 
-Text from data is always written as a string cell — never a formula, URL or number —
-percentages are fractions with a % format, and lists longer than a sheet continue on
-further sheets.
+Text from data is always written as a string cell — never a formula, URL or number — and
+without the characters XML forbids; sheet names are made legal and unique; percentages
+are fractions with a % format, and lists longer than a sheet continue on further sheets.
 """
 
 from __future__ import annotations
@@ -32,18 +32,34 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def safe_sheet_name(name: str, used: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\ , at most 31 characters, not 'History'."""
-    base = _BAD_SHEET_CHARS.sub("_", str(name)).strip().strip("'") or "Sheet"
-    base = re.sub(r"[\x00-\x1f]", " ", base)
-    if base.casefold() == "history":
+    """A valid, unique sheet name: no []:*?/\\ or control characters, at most 31 characters, not starting or
+    ending with an apostrophe, not 'History', unique ignoring case (``used`` holds the names taken, casefolded)."""
+    text = _BAD_SHEET_CHARS.sub("_", re.sub(r"[\x00-\x1f]", " ", L.clean(str(name))))
+
+    def legal(cut: str) -> str:  # cut first, then strip: a cut may end in an apostrophe or a space
+        return cut.strip().strip("'").strip()
+
+    base = legal(text[:31]) or "Sheet"
+    if base.casefold() == "history":  # Excel reserves it
         base = "History_"
-    candidate, n = base[:31], 1
+    candidate, n = base, 1
     while candidate.casefold() in used:
         n += 1
         suffix = f" ({n})"
-        candidate = base[: 31 - len(suffix)] + suffix
+        candidate = (legal(text[: 31 - len(suffix)]) or "Sheet") + suffix
     used.add(candidate.casefold())
     return candidate
+
+
+class _Sheet(Worksheet):
+    """A worksheet whose every string cell loses the characters XML 1.0 forbids (the file stays valid)."""
+
+    def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
+        return super()._write_string(row, col, L.clean(string), cell_format)
+
+
+class _Workbook(xlsxwriter.Workbook):
+    worksheet_class = _Sheet
 
 
 class _Formats:
@@ -313,7 +329,7 @@ def write_workbook(result: Result, path: str | Path, lang: str = "en") -> Path:
     period = head.period
     with atomic_path(path) as tmp:
         options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-        wb = xlsxwriter.Workbook(str(tmp), options)
+        wb = _Workbook(str(tmp), options)
         wb.set_properties({"title": f"{head.title} — {period}", "comments": "leadkit"})
         f, used = _Formats(wb, lang), set[str]()
         lines = [text for _, text in headline(result, lang)]

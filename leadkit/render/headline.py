@@ -175,8 +175,20 @@ def no_reason(f: dict[str, Any], lang: str) -> str:
     return f"Warning: {pct} of lost leads ({n}) have no reason — name the Lost statuses after the reasons."
 
 
+NAMED = 10  # a sentence names at most this many managers, then says how many more
+
+
+def named(items: list[str], lang: str) -> str:
+    """ "Ann, Bob" — or the first ``NAMED`` names and "and 25 more" / «и ещё 25»."""
+    shown = ", ".join(L.value(m, lang) for m in items[:NAMED])
+    rest = len(items) - NAMED
+    if rest <= 0:
+        return shown
+    return f"{shown} и ещё {L.number(rest, lang)}" if lang == RU else f"{shown} and {L.number(rest, lang)} more"
+
+
 def team(f: dict[str, Any], lang: str) -> str:
-    names = lambda items: ", ".join(L.value(m, lang) for m in items)  # noqa: E731
+    names = lambda items: named(items, lang)  # noqa: E731
     parts = [f"Конверсия команды: {_pct(f['team_pct'], lang)}." if lang == RU
              else f"Team conversion: {_pct(f['team_pct'], lang)}."]  # fmt: skip
     if f["above"] or f["below"]:

@@ -1,6 +1,7 @@
 """Results as HTML: an escaped report body (notebook display, widgets) and a standalone page.
 
-Every text from data goes through Jinja2's autoescaping; nothing refers to a URL outside
+Every text from data goes through Jinja2's autoescaping, and every value a template writes
+loses the characters HTML and XML forbid (``_finalize``); nothing refers to a URL outside
 the document (the charts are embedded SVG images, the styles are inline).
 """
 
@@ -28,6 +29,12 @@ from leadkit.version import __version__
 
 LIST_LIMIT = 300  # rows of each list on screen
 PRINT_LIST_ROWS = 50  # of those, rows printed: a long list belongs in Excel, not on 100 pages
+# A page (and a notebook's output, which travels through the kernel's display channel) shows at most
+# this many groups (managers, lead types, reasons) per table, this many lists and pivot columns; the
+# Excel file has them all, and a note under each cut table says so.
+MAX_GROUPS = 100
+MAX_LIST_GROUPS = 30
+MAX_COLUMNS = 30
 TEXT_KINDS = ("text", "group", "verdict", "flag", "period")
 
 
@@ -45,11 +52,19 @@ class HtmlTable:
     line: str = ""  # a table with nothing to show is this one line instead
 
 
+def _finalize(value: Any) -> Any:
+    """Each value a template writes, without control characters (markup stays markup, then is not escaped again)."""
+    if isinstance(value, Markup):
+        return Markup(L.clean(str(value)))
+    return L.clean(value) if isinstance(value, str) else value
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("leadkit.render", "templates"),
         autoescape=True,
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -179,11 +194,11 @@ def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
         tables = [(html_table(head, lang, title=title, total=len(details), link=details.link), len(details))]
     else:
         counts = details.group_counts
+        listed = [name for name, n in counts.items() if n][:MAX_LIST_GROUPS]
         tables = [
             (html_table(frame, lang, title=f"{L.value(name, lang)} — {L.number(counts[name], lang)}",
                         total=counts[name], link=details.link), counts[name])
-            for name, frame in details.heads(limit).items()
-            if counts[name]
+            for name, frame in details.heads(limit, listed).items()
         ]  # fmt: skip
     return [_for_print(table, total, lang) for table, total in tables]
 
@@ -206,6 +221,68 @@ def extra_table(extra: Extra, lang: str, drawn: dict[str, bytes]) -> HtmlTable |
                       chart=_chart(extra.chart, drawn, lang))  # fmt: skip
 
 
+def shown_groups(view: View) -> list[str] | None:
+    """The groups a page shows when there are more than ``MAX_GROUPS`` (the first, i.e. busiest, ones); else None."""
+    keys = [k for k in view.summary[view.key] if k != TOTAL]
+    return keys[:MAX_GROUPS] if len(keys) > MAX_GROUPS else None
+
+
+def _rows_of(frame: pd.DataFrame, key: str, shown: list[str] | None) -> pd.DataFrame:
+    """Only the shown groups' rows (and the total) of a table whose first column is ``key``."""
+    if shown is None or frame.empty or frame.columns[0] != key:
+        return frame
+    return frame[frame[key].isin([*shown, TOTAL])]
+
+
+def _cut(extra: Extra, key: str, shown: list[str] | None) -> Extra:
+    """An extra table with the shown groups' rows and at most ``MAX_COLUMNS`` pivot columns (with their total)."""
+    if extra.frame.empty:
+        return extra
+    rows = _rows_of(extra.frame, key, shown)
+    columns = list(rows.columns)
+    if extra.shares is not None and len(columns) > MAX_COLUMNS + 2:  # a pivot: its columns are groups too
+        columns = [*columns[: MAX_COLUMNS + 1], *([TOTAL] if TOTAL in columns else [])]
+    shares = None if extra.shares is None else extra.shares.loc[rows.index, columns]
+    if len(rows) == len(extra.frame) and len(columns) == len(extra.frame.columns):
+        return extra
+    return replace(extra, frame=rows[columns], shares=shares)
+
+
+def _cut_extra(table: HtmlTable | None, extra: Extra, key: str, shown: list[str] | None, lang: str) -> HtmlTable | None:
+    """The table of ``extra`` with a note saying what the page left out (and that Excel has it)."""
+    if table is None or extra.frame.empty:
+        return table
+    notes = []
+    if shown is not None and extra.frame.columns[0] == key:
+        kept, total = int(extra.frame[key].isin(shown).sum()), int((extra.frame[key] != TOTAL).sum())
+        notes.append(_groups_text(key, kept, total, lang))
+    if extra.shares is not None and len(extra.frame.columns) > MAX_COLUMNS + 2:
+        total = len(extra.frame.columns) - 1 - int(TOTAL in extra.frame.columns)
+        notes.append(L.word("cut_columns", lang, shown=L.number(MAX_COLUMNS, lang), total=L.number(total, lang)))
+    text = " ".join(n for n in notes if n)
+    return replace(table, cut=text) if text else table
+
+
+def _groups_text(key: str, shown: int, total: int, lang: str) -> str:
+    if shown >= total:
+        return ""
+    what = L.word(f"groups_{key}", lang)
+    return L.word("cut_groups", lang, shown=L.number(shown, lang), total=L.number(total, lang), what=what)
+
+
+def _groups_note(view: View, shown: list[str] | None, lang: str) -> str:
+    total = int((view.summary[view.key] != TOTAL).sum())
+    return _groups_text(view.key, len(shown), total, lang) if shown is not None else ""
+
+
+def _lists_note(view: View, lang: str) -> str:
+    details = view.details
+    if details is None or details.group_by is None:
+        return ""
+    listed = sum(1 for n in details.group_counts.values() if n)
+    return _groups_text(details.group_by, min(listed, MAX_LIST_GROUPS), listed, lang)
+
+
 def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
     """The report as an HTML fragment in ``lang``, styled by ``report.css``; ``list_limit=0`` leaves lists out."""
     view = view_of(result)
@@ -213,7 +290,11 @@ def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, 
     quality = result.meta.data_quality.as_dict()
     notes = [f"{L.word(k, lang)}: {', '.join(v)} — ?" for k, v in quality["unmatched_filters"].items()]
     template = environment().get_template("report.html.j2")
-    extras = [extra_table(e, lang, drawn) for e in view.extras]
+    shown = shown_groups(view)
+    extras = [_cut_extra(extra_table(_cut(e, view.key, shown), lang, drawn), e, view.key, shown, lang)
+              for e in view.extras]  # fmt: skip
+    summary = html_table(_rows_of(view.summary, view.key, shown), lang, key=view.key, css="summary",
+                         chart=_chart(view.chart, drawn, lang))  # fmt: skip
     return template.render(
         c=components(),
         lang=lang,
@@ -224,9 +305,10 @@ def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, 
         meta=meta_lines(result, lang),
         empty=quality["leads_in_scope"] == 0,
         no_leads=L.word("no_leads", lang),
-        summary=html_table(view.summary, lang, key=view.key, css="summary", chart=_chart(view.chart, drawn, lang)),
+        summary=replace(summary, cut=_groups_note(view, shown, lang)),
         extras=[e for e in extras if e is not None],
         lists=_lists(view, lang, list_limit),
+        lists_cut=_lists_note(view, lang),
         lists_title=L.word(view.details_title, lang),
         definitions=definition_texts(result, lang),
         definitions_title=L.word("definitions", lang),

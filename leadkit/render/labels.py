@@ -88,7 +88,9 @@ WORDS = {
         "lost_trend_table": "Lost leads, % of all leads, by {grain}, last {n}",
         "chart_lost_trend": "Lost leads, % of all leads", "hollow_maturing": "hollow: still maturing",
         "shares_note": "Each cell: lost leads (% of the column's lost leads).",
-        "cut_groups": "{shown} of {total} {what} shown; the rest are in the Excel file.",
+        "cut_groups": "Showing the {shown} {what} with the most leads, of {total}; the Excel file has all of them.",
+        "cut_columns": "Showing the {shown} columns with the most leads, of {total}; the Excel file has all of them.",
+        "groups_manager": "managers", "groups_lead_type": "lead types", "groups_reason": "reasons",
         "no_leads": "No leads in scope.", "parameters": "Parameters", "value": "Value",
         "summary": "Summary", "list": "Leads", "chart_conversion": "Conversion % (95% interval)",
         "chart_lost": "Lost leads by reason", "export": "Export to Excel", "exported": "Written: {path}",
@@ -119,7 +121,9 @@ WORDS = {
         "lost_trend_table": "Неуспешные, % от всех обращений, по периодам ({grain}), последние {n}",
         "chart_lost_trend": "Неуспешные, % от всех обращений", "hollow_maturing": "пустые точки: ещё созревают",
         "shares_note": "В ячейке: неуспешные обращения (% от неуспешных в столбце).",
-        "cut_groups": "Показано {shown} из {total} ({what}); остальные — в файле Excel.",
+        "cut_groups": "Показаны {shown} из {total} ({what}) с наибольшим числом обращений; в файле Excel — все.",
+        "cut_columns": "Показаны {shown} из {total} столбцов с наибольшим числом обращений; в файле Excel — все.",
+        "groups_manager": "менеджеры", "groups_lead_type": "типы обращений", "groups_reason": "причины",
         "no_leads": "Нет обращений в отчёте.", "parameters": "Параметры", "value": "Значение",
         "summary": "Сводка", "list": "Обращения", "chart_conversion": "Конверсия % (интервал 95%)",
         "chart_lost": "Неуспешные обращения по причинам", "export": "Выгрузить в Excel",
@@ -291,11 +295,23 @@ def plain(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
 
 
+# What XML 1.0 (so .xlsx) forbids or HTML calls a parse error: control characters other than tab,
+# newline and CR (C0, DEL and C1), lone surrogates, and the non-characters (U+FDD0–U+FDEF, U+xFFFE/U+xFFFF).
+_NONCHARACTERS = "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
+FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
+REPLACEMENT = "\ufffd"
+
+
+def clean(text: str) -> str:
+    """``text`` with every character XML and HTML forbid shown as U+FFFD (visible, so no two values look alike)."""
+    return FORBIDDEN.sub(REPLACEMENT, text)
+
+
 def value(text: Any, lang: str) -> str:
-    """A data value for display: markers translated, everything else as it is."""
+    """A data value for display: markers translated, characters no format may carry replaced, the rest as it is."""
     if missing(text):
         return ""
-    return MARKERS[lang].get(str(text), str(text))
+    return clean(MARKERS[lang].get(str(text), str(text)))
 
 
 def number(x: Any, lang: str, decimals: int = 0) -> str:

@@ -107,13 +107,11 @@ class Estimate:
         return self.followed / self.leads if self.leads else 0.0
 
 
-def _matrix(events: pd.DataFrame, period: str) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """One period's counts as hours × outcomes: the hours, the outcome names and the matrix."""
-    counts = events[period].to_numpy(dtype="float64")
+def _matrix(hours: np.ndarray, outcomes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """One cohort's counts as hours × outcomes: the hours, the outcome names and the matrix."""
     keep = counts > 0
-    hours, outcomes = events["hour"].to_numpy()[keep], events["outcome"].astype(str).to_numpy()[keep]
-    times, at_time = np.unique(hours, return_inverse=True)
-    names, of_outcome = np.unique(outcomes, return_inverse=True)
+    times, at_time = np.unique(hours[keep], return_inverse=True)
+    names, of_outcome = np.unique(outcomes[keep], return_inverse=True)
     matrix = np.zeros((len(times), len(names)))
     np.add.at(matrix, (at_time, of_outcome), counts[keep])
     return times, [str(n) for n in names], matrix
@@ -121,7 +119,13 @@ def _matrix(events: pd.DataFrame, period: str) -> tuple[np.ndarray, list[str], n
 
 def estimate(events: pd.DataFrame, period: str, days: int) -> Estimate:
     """The Aalen–Johansen incidence of every outcome within ``days``, from one period's column of ``events``."""
-    times, names, matrix = _matrix(events, period)
+    hours, outcomes = events["hour"].to_numpy(), events["outcome"].astype(str).to_numpy()
+    return _estimate(hours, outcomes, events[period].to_numpy(dtype="float64"), days)
+
+
+def _estimate(hours: np.ndarray, outcomes: np.ndarray, counts: np.ndarray, days: int) -> Estimate:
+    """``estimate`` on plain arrays (one row per hour and outcome): no pandas, so thousands of groups stay quick."""
+    times, names, matrix = _matrix(hours, outcomes, counts)
     limit = days * HOURS_A_DAY
     censored = matrix[:, names.index(CENSORED)] if CENSORED in names else np.zeros(len(times))
     causes = {name: matrix[:, i] for i, name in enumerate(names) if name != CENSORED}
@@ -132,22 +136,34 @@ def estimate(events: pd.DataFrame, period: str, days: int) -> Estimate:
     if leads == 0:
         return Estimate(0, 0, dict.fromkeys(causes, 0.0), dict.fromkeys(causes, 0.0))
     share, variance = {}, {}
-    for cause, counts in causes.items():  # each cause against all the others: the same all-cause survival
-        curve = Incidence.estimate(times, np.column_stack([counts, all_events - counts]), censored)
+    for cause, cause_counts in causes.items():  # each cause against all the others: the same all-cause survival
+        curve = Incidence.estimate(times, np.column_stack([cause_counts, all_events - cause_counts]), censored)
         share[cause], variance[cause] = curve.at(limit - 1, 0)
     early = int(censored[times < limit].sum())
     return Estimate(leads=leads, followed=leads - early, share=share, variance=variance)
 
 
 def estimates(events: pd.DataFrame, periods: list[str], days: int, key: str | None) -> dict[tuple[str, str], Estimate]:
-    """(group, period) → Estimate for every group of ``key`` (and ``""`` for all leads together)."""
+    """(group, period) → Estimate for every group of ``key`` (and ``""`` for all leads together).
+
+    The groups are cut from one set of arrays (not one pandas group each): 20,000 managers
+    take seconds, not minutes (benchmarks/many_groups.py).
+    """
     out: dict[tuple[str, str], Estimate] = {}
     whole = events.groupby(["hour", "outcome"], as_index=False)[periods].sum()
     for period in periods:
         out["", period] = estimate(whole, period, days)
-        if key:
-            for group, part in events.groupby(key, sort=False):
-                out[str(group), period] = estimate(part, period, days)
+    if not key:
+        return out
+    codes, names = pd.factorize(events[key], sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    hours, outcomes = events["hour"].to_numpy()[order], events["outcome"].astype(str).to_numpy()[order]
+    for period in periods:
+        counts = events[period].to_numpy(dtype="float64")[order]
+        for g, name in enumerate(names):
+            part = slice(bounds[g], bounds[g + 1])
+            out[str(name), period] = _estimate(hours[part], outcomes[part], counts[part], days)
     return out
 
 

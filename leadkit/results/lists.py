@@ -94,19 +94,22 @@ class LeadList:
         one: LeadList = self._pages["where", value]
         return one
 
-    def heads(self, rows: int) -> dict[str, pd.DataFrame]:
-        """The first ``rows`` leads of every group (in one query), without the group column."""
+    def heads(self, rows: int, groups: list[str] | None = None) -> dict[str, pd.DataFrame]:
+        """The first ``rows`` leads of every group (or of ``groups``, in their order), in one query,
+        without the group column."""
         if self.group_by is None:
             raise ValueError("this list has no groups")
-        if ("heads", rows) not in self._pages:
-            self._pages["heads", rows] = self._fetch_heads(self.group_by, rows)
-        found: dict[str, pd.DataFrame] = self._pages["heads", rows]
+        names = tuple(self.group_counts if groups is None else groups)
+        if ("heads", rows, names) not in self._pages:
+            self._pages["heads", rows, names] = self._fetch_heads(self.group_by, rows, names, groups is not None)
+        found: dict[str, pd.DataFrame] = self._pages["heads", rows, names]
         return found
 
-    def _fetch_heads(self, key: str, rows: int) -> dict[str, pd.DataFrame]:
+    def _fetch_heads(self, key: str, rows: int, names: tuple[str, ...], only: bool) -> dict[str, pd.DataFrame]:
+        base = self.base.filter(self.base[key].isin(names)) if only else self.base
         window = ibis.row_number().over(group_by=key, order_by=list(self.order))
-        ranked = self.base.mutate(_rank=window)
+        ranked = base.mutate(_rank=window)
         top = fetch(ranked.filter(ranked._rank < rows).order_by([key, "_rank"]).drop("_rank"))
         parts = {str(k): g.drop(columns=[key]).reset_index(drop=True) for k, g in top.groupby(key, sort=False)}
         empty = top.drop(columns=[key]).iloc[0:0]
-        return {name: parts.get(name, empty) for name in self.group_counts}
+        return {name: parts.get(name, empty) for name in names}
