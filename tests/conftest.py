@@ -85,6 +85,7 @@ def march_batch(tmp_path_factory):
     periods = [parse_period("2025-02"), parse_period("2025-03")]
     summary = run_batch(params_for(MARCH_SOURCE), periods, out=out, show_progress=False)
     assert summary.ok, summary.failed
+    assert_outputs_ok(out)  # written by the batch's worker processes: parsed back here
     return out, summary
 
 
@@ -168,6 +169,7 @@ def hostile_batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("hostile")
     summary = run_batch(params_for(HOSTILE_SOURCE, lang="ru"), [parse_period("2025-03")], out=out, show_progress=False)
     assert summary.ok, summary.failed
+    assert_outputs_ok(out)
     return out / "2025-03"
 
 

@@ -150,3 +150,40 @@ def test_widgets_drive_the_report_inside_a_kernel(snapshot, tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in widget_output
     seen = json.loads(executed.cells[-1].outputs[0]["text"])
     assert seen == {"start": 9, "bob": 4, "bob_html": True, "february": 0}
+
+
+def test_a_params_file_with_a_far_off_period_is_one_paragraph_in_the_notebook(tmp_path):
+    params = tmp_path / "far.yaml"
+    params.write_text(
+        f"source: {{kind: file, path: {MARCH_SOURCE['path']}, columns: {json.dumps(MARCH_SOURCE['columns'])}, "
+        f"status_groups: {json.dumps(MARCH_SOURCE['status_groups'])}}}\nperiod: '9999'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(pm.PapermillExecutionError) as caught:
+        run_notebook("employee_performance", tmp_path, {"params_file": str(params), "interactive": False})
+    assert caught.value.ename == "ParamsError" and "outside the years 1970–2100" in caught.value.evalue
+    done = nbformat.read(tmp_path / "employee_performance-out.ipynb", as_version=4)
+    errors = [o for c in done.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert len(errors) == 1 and len(errors[0].traceback) == 1
+    shown = errors[0].traceback[0]
+    assert shown.startswith("leadkit: ") and str(params) in shown and "outside the years 1970–2100" in shown
+    assert "Traceback" not in shown and "File " not in shown
+
+
+def test_a_batch_reports_a_notebooks_expected_problem_in_its_own_words(tmp_path, monkeypatch):
+    import shutil
+
+    from leadkit.periods import parse_period
+    from leadkit.pipeline.batch import run_batch
+
+    broken = tmp_path / "notebooks"
+    shutil.copytree(notebooks_dir(), broken)
+    nb = nbformat.read(broken / "lost_leads.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell('period = "2025-13"'))  # as if a parameter were wrong
+    nbformat.write(nb, broken / "lost_leads.ipynb")
+    monkeypatch.setenv("LEADKIT_NOTEBOOKS", str(broken))
+    summary = run_batch(params_for(MARCH_SOURCE), [parse_period("2025-03")], reports=["lost_leads"],
+                        out=tmp_path / "out", formats=("xlsx",), show_progress=False)  # fmt: skip
+    error = summary.failed["2025-03"]["lost_leads"]
+    assert error.startswith("lost_leads: period '2025-13' is not understood; use 2025, 2025-Q1")
+    assert "Error:" not in error and "notebook failed" not in error  # no class names, no wrapping

@@ -266,8 +266,7 @@ def _cut_extra(table: HtmlTable | None, extra: Extra, key: str, shown: list[str]
 def _groups_text(key: str, shown: int, total: int, lang: str) -> str:
     if shown >= total:
         return ""
-    what = L.word(f"groups_{key}", lang)
-    return L.word("cut_groups", lang, shown=L.number(shown, lang), total=L.number(total, lang), what=what)
+    return L.word(f"cut_{key}", lang, shown=L.number(shown, lang), total=L.number(total, lang))
 
 
 def _groups_note(view: View, shown: list[str] | None, lang: str) -> str:
