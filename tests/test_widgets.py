@@ -101,6 +101,21 @@ def test_employee_accordion_lists_each_managers_leads(leads):
     ]
 
 
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_panel_lists_at_most_a_pages_sections_and_says_what_it_left_out(leads, monkeypatch, lang):
+    import leadkit.widgets.panel as panel_module
+
+    monkeypatch.setattr(panel_module, "MAX_LIST_GROUPS", 2)  # as if there were 20,000 managers
+    panel = panel_for("employee_performance", leads, lang=lang)
+    assert len(panel.accordion.children) == 2  # the two busiest of three; Excel has them all
+    assert ("Showing the 2 managers with the most leads, of 3" if lang == "en" else "Показаны 2 из 3 менеджеров") in (
+        panel.cut.value
+    )
+    panel.lead_types.value = ("Call",)
+    panel.wait()
+    assert len(panel.accordion.children) <= 2
+
+
 def test_export_button_writes_the_current_view(leads, tmp_path):
     panel = panel_for("lead_conversion", leads, export_dir=tmp_path)
     panel.managers.value = ("Ann",)

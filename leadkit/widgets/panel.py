@@ -26,7 +26,7 @@ from leadkit.leads import Leads
 from leadkit.notebook import Workspace
 from leadkit.periods import Period
 from leadkit.render import labels as L
-from leadkit.render.html import html_table, notebook_html, table_html
+from leadkit.render.html import MAX_LIST_GROUPS, html_table, notebook_html, table_html
 from leadkit.render.views import view_of
 from leadkit.reports import compute
 from leadkit.results import Result
@@ -53,6 +53,7 @@ class Prepared:
     html: str = ""
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     groups: list[tuple[str, int]] = field(default_factory=list)
+    cut: str = ""  # what the sections leave out, when there are more groups than a page lists
     open_table: str = ""
     error: BaseException | None = None
 
@@ -116,6 +117,7 @@ class ReportPanel:
         self.status = w.HTML()
         self.report = w.HTML()
         self.accordion = w.Accordion()
+        self.cut = w.HTML()
         self._relabel_controls(lang, basis=scope.basis)
         self._results.keep(scope, (result, self._count_all(leads, scope)))
         self._put_counts(self._results[scope][1])
@@ -143,7 +145,7 @@ class ReportPanel:
             w.HBox([lang_box, export_box, self.download], layout=row),
             self.status,
         ])  # fmt: skip
-        panel = w.VBox([w.HTML(PANEL_CSS), controls, self.report, self.accordion])
+        panel = w.VBox([w.HTML(PANEL_CSS), controls, self.report, self.accordion, self.cut])
         panel.add_class("leadkit-panel")
         return panel
 
@@ -231,7 +233,11 @@ class ReportPanel:
                     self._drawn.keep(key, notebook_html(done.result, lang, list_limit=0 if grouped else 300))
                 done.html = self._drawn[key]
                 if details is not None and grouped:
-                    done.groups = [(name, n) for name, n in details.group_counts.items() if n]
+                    listed = [(name, n) for name, n in details.group_counts.items() if n]
+                    done.groups = listed[:MAX_LIST_GROUPS]
+                    if len(listed) > MAX_LIST_GROUPS:
+                        done.cut = L.word(f"cut_{details.group_by}", lang, shown=L.number(MAX_LIST_GROUPS, lang),
+                                          total=L.number(len(listed), lang))  # fmt: skip
                     if open_name in dict(done.groups):
                         done.open_table = self._section(details, open_name, lang)
         except LeadkitError as exc:
@@ -251,6 +257,7 @@ class ReportPanel:
         self._say("")
         self._put_counts(done.counts)
         self.report.value = done.html
+        self.cut.value = f'<p class="leadkit-cut">{html.escape(done.cut)}</p>' if done.cut else ""
         self._drawing = True  # the worker's flag: a reader's change on the kernel's thread still counts
         try:
             self.accordion.selected_index = None
