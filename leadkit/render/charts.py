@@ -44,7 +44,7 @@ def _svg(fig: Figure) -> bytes:
 
 # Text is drawn as written: no mathtext ("$5$ off", "a_b^c"), and no LaTeX even if a matplotlibrc asks for it.
 LITERAL: Any = {"text.parse_math": False, "text.usetex": False}
-_DRAWING = threading.Lock()  # rc_context changes matplotlib's global settings: one chart at a time
+_DRAWING = threading.RLock()  # rc_context changes matplotlib's global settings: one chart at a time
 
 
 def literal_text(draw: Callable[P, R]) -> Callable[P, R]:
@@ -195,28 +195,28 @@ def _trend_axes(ax: Axes, trend: pd.DataFrame, ylabel: str, title: str, lang: st
     ax.set_title(title, loc="left")
 
 
-@literal_text
-def trend_chart(result: Result, lang: str) -> bytes | None:
-    """Conversion % per period: the total bold, each lead type thin, still maturing points hollow."""
-    trend = result.trend
-    if trend.empty or isinstance(result, LostLeadsResult):
+def _trend(trend: pd.DataFrame, key: str, value: str, title: str, lang: str) -> bytes | None:
+    """A share per period: the total bold, each group thin, still maturing points hollow."""
+    if trend.empty:
         return None
     fig, ax = _figure(height=3.4)
-    _lines(ax, trend, "lead_type", "conversion_pct", lang)
-    _trend_axes(ax, trend, column("conversion_pct", lang), word("chart_trend", lang), lang)
+    _lines(ax, trend, key, value, lang)
+    _trend_axes(ax, trend, column(value, lang), word(title, lang), lang)
     return _svg(fig)
+
+
+@literal_text
+def trend_chart(result: Result, lang: str) -> bytes | None:
+    """Conversion % per period, in total and per lead type."""
+    if isinstance(result, LostLeadsResult):
+        return None
+    return _trend(result.trend, "lead_type", "conversion_pct", "chart_trend", lang)
 
 
 @literal_text
 def lost_trend_chart(result: LostLeadsResult, lang: str) -> bytes | None:
-    """The share of leads lost per period, in total and for the top reasons; still maturing points hollow."""
-    trend = result.trend
-    if trend.empty:
-        return None
-    fig, ax = _figure(height=3.4)
-    _lines(ax, trend, "reason", "lost_pct", lang)
-    _trend_axes(ax, trend, column("lost_pct", lang), word("chart_lost_trend", lang), lang)
-    return _svg(fig)
+    """The share of leads lost per period, in total and for the top reasons."""
+    return _trend(result.trend, "reason", "lost_pct", "chart_lost_trend", lang)
 
 
 @literal_text
