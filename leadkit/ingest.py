@@ -30,12 +30,13 @@ import ibis
 
 from leadkit.atomic import atomic_path
 from leadkit.engines import TABLE, register
+from leadkit.exceptions import SourceError
 from leadkit.lock import locked
 from leadkit.log import get_logger
 from leadkit.model import CANONICAL_COLUMNS, TEXT_COLUMNS
 from leadkit.params import DemoSource, FileSource, Params
 from leadkit.sources import Refresh, SourceData, read_source
-from leadkit.version import __version__
+from leadkit.version import compute_versions
 
 log = get_logger("ingest")
 ENV_DIR = "LEADKIT_CACHE_DIR"
@@ -96,8 +97,8 @@ def source_key(params: Params) -> tuple[str, str] | None:
         files, name = [], _digest(settings)
     else:
         return None  # the engine's own tables, and the RemOnline source with its own cache
-    key = _digest({"format": FORMAT, "version": __version__, "code": _code(), "source": settings, "files": files,
-                   "timezone": params.timezone})  # fmt: skip
+    key = _digest({"format": FORMAT, "versions": compute_versions(), "code": _code(), "source": settings,
+                   "files": files, "timezone": params.timezone})  # fmt: skip
     return name, key
 
 
@@ -161,7 +162,8 @@ def _read_meta(path: Path) -> Ingested:
 
     with duckdb.connect(str(path), read_only=True) as con:
         row = con.execute(f"SELECT meta FROM {META}").fetchone()
-    assert row is not None
+    if row is None:
+        raise ValueError(f"{META} is empty")
     meta = json.loads(row[0])
     return Ingested(path, meta["facts"], tuple((str(n), int(lv), str(m)) for n, lv, m in meta["notes"]))
 
@@ -173,13 +175,24 @@ def _tidy(folder: Path, name: str, keep: Path) -> None:
             old.unlink(missing_ok=True)
 
 
+def _readable(path: Path) -> bool:
+    try:
+        _read_meta(path)
+    except Exception:
+        return False
+    return True
+
+
 def _build(params: Params, folder: Path, name: str, target: Path) -> None:
     busy = f"the ingest cache {folder} is being built by another leadkit process"
     hint = "set cache.dir in the params to give this run a cache of its own"
     with locked(folder / ".ingest.lock", exclusive=True, timeout=LOCK_MINUTES * 60, busy=busy, hint=hint):
-        if target.exists():
+        if target.exists() and _readable(target):
             log.info("reusing the ingest cache %s (another process built it meanwhile)", target)
             return
+        if target.exists():  # damaged, or written by another DuckDB: files are only renamed in when whole
+            log.warning("the ingest cache %s cannot be read; building it again", target)
+            target.unlink()
         _tidy(folder, name, target)
         collected = _Collect()
         try:
@@ -206,9 +219,14 @@ def ingest(params: Params) -> Ingested | None:
         log.info("reusing the ingest cache %s", target)
     try:
         found = _read_meta(target)
-    except Exception:  # removed by a newer build of a changed source in between: build again
+    except Exception:  # removed by a newer build of a changed source in between, or damaged: build again
         _build(params, folder, name, target)
-        found = _read_meta(target)
+        try:
+            found = _read_meta(target)
+        except Exception as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SourceError(f"the ingest cache {target} cannot be read ({first}); delete it, or set "
+                              "cache.enabled: false in the params") from None  # fmt: skip
     _say(found.notes)
     return found
 

@@ -35,17 +35,15 @@ class Leads:
     cleaned_values: int = 0  # values the source lost invisible characters from, as in SourceData
 
 
+def _leads(table: ibis.Table, data: SourceData, timezone: str, lead_url: str | None = None) -> Leads:
+    """A table with the facts its source gave about itself: the one place those are copied over."""
+    return Leads(table, data.label, data.rows_read, data.no_reason_statuses, data.dated, timezone, lead_url,
+                 data.cleaned_values)  # fmt: skip
+
+
 def from_source(data: SourceData, timezone: str = "UTC", backend: ibis.BaseBackend | None = None) -> Leads:
     """Leads registered on ``backend`` (a fresh in-process DuckDB when None)."""
-    return Leads(
-        table=register(data.frame, backend or connect(), data.no_reason_statuses),
-        label=data.label,
-        rows_read=data.rows_read,
-        no_reason_statuses=data.no_reason_statuses,
-        dated=data.dated,
-        timezone=timezone,
-        cleaned_values=data.cleaned_values,
-    )
+    return _leads(register(data.frame, backend or connect(), data.no_reason_statuses), data, timezone)
 
 
 def from_frame(frame: pd.DataFrame, label: str = "data frame", no_reason_statuses: tuple[str, ...] = ()) -> Leads:
@@ -90,7 +88,6 @@ def load_leads(params: Params | str | Path) -> Leads:
     backend = connect(params.engine, params.base_dir)
     if found is not None and backend.name == "duckdb":
         facts = found.source_data(pd.DataFrame())  # the facts alone: the rows stay in the cache file
-        return Leads(attach(found, backend), facts.label, facts.rows_read, facts.no_reason_statuses, facts.dated,
-                     params.timezone, lead_url)  # fmt: skip
+        return _leads(attach(found, backend), facts, params.timezone, lead_url)
     data = cached_source(found) if found is not None else read_source(params)
     return replace(from_source(data, params.timezone, backend), lead_url=lead_url)

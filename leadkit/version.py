@@ -5,3 +5,20 @@ importing the package's heavy parts.
 """
 
 __version__ = "0.2.0"
+
+# The packages besides leadkit that compute the figures: a cache or a period built with other
+# versions of them is built again (renderers change how a report looks, never its numbers).
+COMPUTE_PACKAGES = ("ibis-framework", "duckdb", "pandas", "pyarrow")
+
+
+def compute_versions() -> dict[str, str]:
+    """leadkit's version and those of the packages that compute the figures ("not installed" if absent)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"leadkit": __version__}
+    for name in COMPUTE_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found

@@ -202,3 +202,20 @@ def test_what_the_source_noticed_is_still_said_when_it_is_refused(tmp_path, capl
         load_leads(params)
     assert "read as cp1251" in caplog.text
     assert not _cache_files(Path(os.environ["LEADKIT_CACHE_DIR"]))
+
+
+def test_a_damaged_cache_file_is_built_again_and_facts_survive_the_cache(tmp_path, reads, caplog):
+    path = tmp_path / "dirty.csv"
+    path.write_text(
+        "id,created,closed,type,status,manager,branch,order,sale,client\n"
+        "1,2025-03-01,,Call,New lead,Ol\u200bga,North,,,\n2,2025-03-02,,Call,New lead,Olga,North,,,\n",
+        encoding="utf-8",
+    )
+    params = params_for({**MARCH_SOURCE, "path": str(path)}, cache={"dir": str(tmp_path / "c")})
+    assert load_leads(params).cleaned_values == 1  # counted when read...
+    assert load_leads(params).cleaned_values == 1 and reads["n"] == 1  # ...and when reused from the cache
+    [cached] = _cache_files(tmp_path / "c")
+    cached.write_bytes(b"not a duckdb file")  # a damaged file (or one another DuckDB wrote)
+    with caplog.at_level(logging.WARNING, logger="leadkit"):
+        again = load_leads(params)
+    assert reads["n"] == 2 and again.cleaned_values == 1 and "cannot be read; building it again" in caplog.text

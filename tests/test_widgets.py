@@ -209,3 +209,13 @@ def test_a_stale_computation_is_dropped_never_shown():
     latest.submit(lambda: "new", shown.append)  # arrives while the old one computes
     assert latest.wait(10)
     assert shown == ["new"] and latest.dropped == 1
+
+
+def test_a_stray_lead_outside_the_years_reports_cover_does_not_stop_the_panel():
+    from datetime import date
+
+    from leadkit.widgets.periodpicker import periods_of
+
+    years = periods_of((date(1965, 3, 1), date(2025, 3, 31)), "year")
+    assert years[0].label == "2025" and years[-1].label == "1970" and len(years) == 56
+    assert periods_of((date(1901, 1, 1), date(1950, 1, 1)), "month") == []

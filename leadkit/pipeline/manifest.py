@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from leadkit.atomic import write_text
-from leadkit.version import __version__
+from leadkit.version import COMPUTE_PACKAGES, __version__, compute_versions
 
 NAME = "manifest.json"
-# The packages that compute the figures: a period built with other versions is rebuilt.
-COMPUTE = ("leadkit", "ibis-framework", "duckdb", "pandas", "pyarrow")
-# Recorded for the reader; the renderers change how a report looks, never its numbers.
+# Recorded for the reader; only the compute packages' versions make a period stale.
 PACKAGES = (
-    *COMPUTE[1:],
+    *COMPUTE_PACKAGES,
     "papermill",
     "nbconvert",
     "weasyprint",
@@ -76,8 +74,8 @@ def still_valid(folder: Path, params: dict[str, Any], fingerprint: str, expected
     old = read(folder)
     if not old or old.get("fingerprint") != fingerprint or old.get("params") != params:
         return False
-    now = versions()
-    if any(old.get("versions", {}).get(name) != now[name] for name in COMPUTE):
+    recorded = old.get("versions", {})
+    if any(recorded.get(name) != version for name, version in compute_versions().items()):
         return False
     if sorted(old.get("files", {})) != sorted(expected):
         return False

@@ -17,7 +17,7 @@ import pandas as pd
 
 from leadkit.frames import fetch
 from leadkit.leads import Leads
-from leadkit.periods import Period, between, containing, iter_periods, parse_period
+from leadkit.periods import FIRST_YEAR, LAST_YEAR, Period, between, containing, iter_periods, parse_period
 from leadkit.render import labels as L
 from leadkit.widgets.words import word
 
@@ -45,7 +45,10 @@ def periods_of(span: tuple[date, date] | None, kind: str) -> list[Period]:
     """The data's periods of one kind, newest first."""
     if span is None:
         return []
-    return list(reversed(list(iter_periods(span[0].isoformat(), span[1].isoformat(), kind))))  # type: ignore[arg-type]
+    lo, hi = max(span[0], date(FIRST_YEAR, 1, 1)), min(span[1], date(LAST_YEAR, 12, 31))  # a stray 1965 lead
+    if hi < lo:  # is no reason to refuse the panel: the years reports cover are offered
+        return []
+    return list(reversed(list(iter_periods(lo.isoformat(), hi.isoformat(), kind))))  # type: ignore[arg-type]
 
 
 class PeriodPicker:
