@@ -38,5 +38,9 @@ class ReportError(LeadkitError):
     """A report was asked for something it cannot compute (unknown name, bad filter)."""
 
 
+class SetupError(LeadkitError):
+    """Something leadkit needs is not installed or not in place (an optional package, a notebook)."""
+
+
 class ApiError(SourceError):
     """The RemOnline API refused a request, or kept failing after every retry."""

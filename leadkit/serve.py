@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from leadkit.exceptions import ParamsError
+from leadkit.exceptions import SetupError
 from leadkit.model import REPORTS
 from leadkit.params import load_params
 
@@ -36,7 +36,7 @@ def build_site(params_file: Path, folder: Path) -> Path:
     for name in REPORTS:
         source = NOTEBOOKS / f"{name}.ipynb"
         if not source.is_file():
-            raise ParamsError(f"the notebook {source} is missing; restore it from the repository")
+            raise SetupError(f"the notebook {source} is missing; restore it from the repository")
         book = json.loads(source.read_text(encoding="utf-8"))
         for cell in book["cells"]:
             if "parameters" in cell.get("metadata", {}).get("tags", []):
@@ -70,8 +70,8 @@ def voila_command(site: Path, host: str, port: int) -> list[str]:
         "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}", "--MappingKernelManager.cull_interval=60",
     ]  # fmt: skip
-    if host not in LOCAL_HOSTS:
-        command.append("--token")  # required: $LEADKIT_SERVE_TOKEN by a private file (see serve), else generated
+    if host not in LOCAL_HOSTS or os.environ.get("LEADKIT_SERVE_TOKEN"):
+        command.append("--token")  # $LEADKIT_SERVE_TOKEN when set (in a private file, see serve), else generated
     return command
 
 
@@ -96,12 +96,12 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
     """Check the params, build the site, run Voilà until interrupted; its exit code."""
     path = Path(params_file).resolve()
     params = load_params(path)  # a bad params file is one clear error now, not a broken page later
-    folder = build_site(path, (site or Path("outputs") / "dashboard" / path.stem).resolve())
+    folder = build_site(path, (site or params.resolve(params.output.dir) / "dashboard" / path.stem).resolve())
     landing_page(folder, params.lang)
     try:
         import voila  # noqa: F401
     except ImportError:
-        raise ParamsError("Voilà is not installed: pip install -e '.[lab]' (it brings voila>=0.5)") from None
+        raise SetupError("Voilà is not installed: pip install -e '.[lab]' (it brings voila>=0.5)") from None
     print(f"leadkit: dashboards at http://{host}:{port}/voila/render/index.ipynb (Ctrl-C stops)", file=sys.stderr)
     env = dict(os.environ)  # the kernels inherit it without the token
     with _token_file(env):

@@ -57,6 +57,7 @@ def test_the_token_reaches_the_server_in_a_private_file_not_the_command_line(mon
     sentinel = "tok-SENTINEL-4711"
     monkeypatch.setenv("LEADKIT_SERVE_TOKEN", sentinel)
     assert not any(sentinel in a for a in voila_command(Path("/site"), "0.0.0.0", 8866))
+    assert "--token" in voila_command(Path("/site"), "127.0.0.1", 8866)  # a token set is used locally too
     env = dict(os.environ)
     with _token_file(env):
         name = env["JUPYTER_TOKEN_FILE"]
