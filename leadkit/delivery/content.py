@@ -16,6 +16,7 @@ default policy, which refuses line breaks in any header (no header injection).
 from __future__ import annotations
 
 import mimetypes
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ from leadkit.version import __version__
 WORDS = {
     "en": {
         "reports": "Lead reports", "hello": "Hello, {name},", "hello_anon": "Hello,",
-        "intro": "{period}. Filters: {filters}.",
+        "intro": "Filters: {filters}.",
         "attached": "Attached: each full report as a web page (opens in any browser){more}.",
         "empty": "No leads in {period} for your filters ({filters}).",
         "footer": "Sent by leadkit {version} on {when} (UTC). You get this message once per period and data.",
@@ -49,13 +50,15 @@ WORDS = {
     },
     "ru": {
         "reports": "Отчёты по обращениям", "hello": "Здравствуйте, {name}!", "hello_anon": "Здравствуйте!",
-        "intro": "{period}. Фильтры: {filters}.",
+        "intro": "Фильтры: {filters}.",
         "attached": "Во вложении — полные отчёты в виде веб-страниц (открываются в любом браузере){more}.",
         "empty": "За {period} нет обращений по вашим фильтрам ({filters}).",
         "footer": "Отправлено leadkit {version} {when} (UTC). Это письмо приходит один раз за период и данные.",
         "failed": "leadkit: ошибки рассылки", "failed_intro": "Эти письма не отправлены:",
     },
 }  # fmt: skip
+# The key table of a mail fits a phone's or a mail pane's width; the attached report has every column.
+LEFT_FOR_ATTACHMENT = ("won", "lost", "closed_conversion_pct")
 FORMAT_WORDS = {"en": {"pdf": "PDF", "xlsx": "Excel"}, "ru": {"pdf": "PDF", "xlsx": "Excel"}}
 
 
@@ -94,12 +97,13 @@ def text_table(table: HtmlTable) -> str:
 def section(result: Result, lang: str, domain: str) -> Section:
     """A report's headline box, its main chart (PNG, by Content-ID) and its key table."""
     view = view_of(result)
-    table = html_table(view.summary, lang, key=view.key, css="summary")
+    shown = view.summary.drop(columns=[c for c in LEFT_FOR_ATTACHMENT if c in view.summary.columns])
+    table = html_table(shown, lang, key=view.key, css="summary")
     drawn = charts(result, view, lang, image="png") if view.chart else {}
     title = L.title(result.meta.report, lang)
     chart, images = None, []
     if view.chart in drawn:
-        cid = make_msgid(idstring=result.meta.report, domain=domain)[1:-1]
+        cid = f"{view.chart}-{uuid.uuid4().hex[:12]}@{domain}"  # short: a folded Content-ID confuses some clients
         chart = {"cid": cid, "alt": L.word(f"chart_{view.chart}", lang)}
         images.append((cid, drawn[view.chart]))
     html = {"title": title, "headline": Markup(headline_html(result, lang)), "chart": chart,
@@ -155,7 +159,7 @@ def report_message(
     title = subject(reports, period, lang)
     message = new_message(sender, to, title)
     sections = [] if empty_note else [section(r, lang, domain_of(sender)) for r in results]
-    words = {"period": L.period_title(period, lang), "filters": L.filters_text(filters, lang)}
+    words = {"period": L.period_words(period, lang), "filters": L.filters_text(filters, lang)}
     formats = sorted({p.suffix[1:] for p in attachments} - {"html"})
     more = "".join(f", {FORMAT_WORDS[lang][f]}" for f in formats)
     note = word("empty", lang, **words) if empty_note else (word("attached", lang, more=more) if attachments else "")
