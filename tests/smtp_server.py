@@ -10,9 +10,9 @@ from __future__ import annotations
 import email
 import socket
 import ssl
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-import warnings
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -33,7 +33,7 @@ class Handler:
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address in self.refuse:
-            return "550 5.1.1 <%s>: mailbox unavailable" % address
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

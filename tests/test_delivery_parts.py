@@ -166,7 +166,7 @@ def mailer(port: int, **smtp: object) -> Mailer:
     settings = Smtp(**{"host": "127.0.0.1", "port": port, "starttls": False, "retries": 3, "backoff": 0.5,
                        "timeout": 10, **smtp})  # fmt: skip
     pauses: list[float] = []
-    m = Mailer(settings, smtp.get("username") and SENTINEL or None, sleep=pauses.append)  # type: ignore[arg-type]
+    m = Mailer(settings, (smtp.get("username") and SENTINEL) or None, sleep=pauses.append)  # type: ignore[arg-type]
     m.pauses = pauses  # type: ignore[attr-defined]
     return m
 
