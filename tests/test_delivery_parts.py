@@ -238,3 +238,14 @@ def test_starttls_refuses_a_certificate_nobody_trusts(ca):
         with pytest.raises(SendError, match="STARTTLS failed") as err:
             mailer(server.port, starttls=True).send(note())
         assert err.value.permanent and not server.handler.accepted
+
+
+def test_delivery_sits_on_top_only_the_cli_imports_it():
+    from tests.test_layers import PACKAGE, imports_of
+
+    users = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "delivery" not in path.parts and any(n.startswith("leadkit.delivery") for n in imports_of(path))
+    }
+    assert users <= {"commands.py"}

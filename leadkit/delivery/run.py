@@ -120,18 +120,18 @@ class Run:
         if problems:
             self.fail(group.recipients, "; ".join(problems) + " — check the recipients file")
             return
-        reports: list[str] = list(self.delivery.reports)
-        results = [compute(name, leads, group.scope, self.params.method()) for name in reports]
-        empty = results[0].meta.data_quality.leads_in_scope == 0
-        if empty and self.delivery.when_empty == "skip":
-            self.outcome.skipped += [(r.email, "no leads this period (when_empty: skip)") for r in group.recipients]
-            return
         print_ = scope_fingerprint(leads, group.scope)
         ledger = Ledger(self.root / group.slug / self.label / NAME)
         todo = [r for r in group.recipients if self.resend or self.dry_run or not ledger.sent(r.email, print_)]
         self.outcome.skipped += [(r.email, "already sent for these data (--resend sends again)")
                                  for r in group.recipients if r not in todo]  # fmt: skip
         if not todo:
+            return
+        reports: list[str] = list(self.delivery.reports)
+        results = [compute(name, leads, group.scope, self.params.method()) for name in reports]
+        empty = results[0].meta.data_quality.leads_in_scope == 0
+        if empty and self.delivery.when_empty == "skip":
+            self.outcome.skipped += [(r.email, "no leads this period (when_empty: skip)") for r in todo]
             return
         note_only = empty and self.delivery.when_empty == "note"
         attachments = [] if note_only else self.build(group, data, todo)
