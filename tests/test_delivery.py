@@ -123,7 +123,7 @@ def test_each_recipient_gets_their_own_reports_once(site, managers):
         handler = server.handler
         assert sorted(rcpt[0] for _, rcpt, _ in handler.accepted) == sorted(EVERYONE)
         assert all(len(rcpt) == 1 and sender == "reports@example.com" for sender, rcpt, _ in handler.accepted)
-        groups = [p for p in (site / "out").iterdir() if p.is_dir() and not p.name.startswith(".")]
+        groups = [p for p in (site / "out" / "delivery").iterdir() if p.is_dir() and not p.name.startswith(".")]
         assert len(groups) == 3  # Emma and Olga share a scope, so a build
         assert len(logs(site / "out")) == 4
 
@@ -198,7 +198,7 @@ def test_a_refused_recipient_fails_alone_and_the_owner_is_told(site, capsys):
     handler = Handler(refuse={"ivan@example.com"})
     with smtp_server(handler=handler) as server:
         params_path = write_params(site, server.port)
-        assert main(["deliver", str(params_path), "--period", "2025-11", "--out", str(site / "out")]) == 1
+        assert main(["deliver", str(params_path), "--period", "2025-11", "--out", str(site / "out" / "delivery")]) == 1
         err = capsys.readouterr().err
         assert "FAILED  ivan@example.com" in err and "550" in err and "owner was sent" in err
         sent = sorted(rcpt[0] for _, rcpt, _ in handler.accepted)
@@ -210,7 +210,7 @@ def test_a_refused_recipient_fails_alone_and_the_owner_is_told(site, capsys):
         assert "ivan@example.com|" not in " ".join(logs(site / "out"))  # nothing logged that was not accepted
 
         handler.refuse.clear()  # the mailbox is back: a rerun sends Ivan's message and nothing else
-        assert main(["deliver", str(params_path), "--period", "2025-11", "--out", str(site / "out")]) == 0
+        assert main(["deliver", str(params_path), "--period", "2025-11", "--out", str(site / "out" / "delivery")]) == 0
         assert [rcpt for _, rcpt, _ in handler.accepted[4:]] == [["ivan@example.com"]]
 
 
@@ -255,11 +255,14 @@ def test_the_password_reaches_no_file_no_log_and_no_message(site, monkeypatch, c
     with smtp_server(password=SENTINEL) as server:
         params_path = write_params(site, server.port, smtp={**smtp, "port": server.port})
         caplog.set_level("DEBUG")
-        assert main(["-vv", "deliver", str(params_path), "--period", "2025-11", "--out", str(site / "out")]) == 0
+        assert (
+            main(["-vv", "deliver", str(params_path), "--period", "2025-11", "--out", str(site / "out" / "delivery")])
+            == 0
+        )
         assert len(server.handler.accepted) == 4
     with smtp_server(password="something-else") as server:  # a refused login: the error must not repeat it
         params_path = write_params(site, server.port, smtp={**smtp, "port": server.port})
-        assert main(["deliver", params_path.as_posix(), "--period", "2025-11", "--out", str(site / "out"),
+        assert main(["deliver", params_path.as_posix(), "--period", "2025-11", "--out", str(site / "out" / "delivery"),
                      "--resend"]) == 1  # fmt: skip
         assert server.handler.logins and not server.handler.accepted
     output = capsys.readouterr()

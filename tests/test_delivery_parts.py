@@ -249,3 +249,21 @@ def test_delivery_sits_on_top_only_the_cli_imports_it():
         if "delivery" not in path.parts and any(n.startswith("leadkit.delivery") for n in imports_of(path))
     }
     assert users <= {"commands.py"}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "leadkit: внимание: конверсия снизилась — Декабрь 2025 (+1)",
+        "Отчёты по обращениям — Неделя 5, 2025 (27 января – 2 февраля 2025)",
+        "Lead reports — Week 5, 2025 (27 January – 2 February 2025) and a long tail of words to fold",
+    ],
+)
+def test_a_subject_arrives_exactly_as_written(title):
+    import email
+    from email import policy
+
+    message = notice_message("Отчёты <reports@example.com>", "a@example.com", "ru", title, "Вступление", ["строка"])
+    back = email.message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert back["Subject"] == title and not back.defects
+    assert all(len(line) <= 998 for line in message.as_bytes().splitlines())
