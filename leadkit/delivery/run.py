@@ -20,6 +20,7 @@ from leadkit.delivery.recipients import Group, Recipient, group_recipients, load
 from leadkit.delivery.smtp import Mailer, SendError
 from leadkit.exceptions import LeadkitError, ParamsError
 from leadkit.frames import fetch
+from leadkit.ingest import source_data
 from leadkit.leads import Leads, from_source
 from leadkit.log import get_logger
 from leadkit.params import Delivery, Params
@@ -29,7 +30,6 @@ from leadkit.reports import compute
 from leadkit.reports.selection import scoped
 from leadkit.scope import FILTER_COLUMNS, Scope
 from leadkit.snapshot import fingerprint
-from leadkit.ingest import source_data
 from leadkit.sources import SourceData
 
 log = get_logger("delivery")
