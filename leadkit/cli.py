@@ -103,7 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("params", help="params YAML file")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
     serve.add_argument("--port", type=positive_int, default=8866)
+    _add_delivery_commands(sub)
     return parser
+
+
+def _add_delivery_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    deliver = sub.add_parser("deliver", help="mail each recipient their reports for a period, once")
+    deliver.add_argument("params", help="params YAML file with a delivery: block")
+    deliver.add_argument("--period", required=True, help="2025-11, 2025-Q4, previous-month, previous-week, ...")
+    deliver.add_argument("--out", help="where builds and the delivery log go (default: OUTPUT_DIR/delivery)")
+    deliver.add_argument("--dry-run", metavar="DIR", help="write each message as DIR/PERIOD/ADDRESS.eml; send nothing")
+    deliver.add_argument("--resend", action="store_true", help="send again to recipients already sent these data")
+    deliver.add_argument("--workers", type=positive_int, help="reports built in parallel (default: the cores)")
+    alert = sub.add_parser("alert", help="mail the owner and recipients only when conversion really changed")
+    alert.add_argument("params", help="params YAML file with a delivery: block")
+    alert.add_argument("--period", help="the period to judge (default: the last whole month, or week)")
+    alert.add_argument("--out", help="where the alert log goes (default: OUTPUT_DIR/delivery)")
+    alert.add_argument("--dry-run", metavar="DIR", help="write each alert as an .eml file in DIR; send nothing")
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:

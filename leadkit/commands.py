@@ -164,7 +164,43 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.params, host=args.host, port=args.port)
 
 
+def _delivery_summary(outcome: Any) -> int:
+    console = Console(stderr=True)
+    for path in outcome.written:
+        console.print(f"written {path}", highlight=False)
+    for address in outcome.sent:
+        console.print(f"sent    {address}", highlight=False)
+    for address, why in outcome.skipped:
+        console.print(f"skipped {address}: {why}", highlight=False)
+    for address, why in outcome.failed:
+        console.print(f"[red]FAILED[/red]  {address}: {why}", markup=True, highlight=False)
+    if outcome.failed and outcome.owner_notified:
+        console.print("the owner was sent the list of failures", highlight=False)
+    return 0 if outcome.ok else 1
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from leadkit.delivery.run import deliver
+
+    params = load_params(args.params)
+    period = scope_of(args, params).period
+    outcome = deliver(params, period, out=Path(args.out) if args.out else None,
+                      dry_run=Path(args.dry_run) if args.dry_run else None, resend=args.resend,
+                      workers=args.workers)  # fmt: skip
+    return _delivery_summary(outcome)
+
+
+def cmd_alert(args: argparse.Namespace) -> int:
+    from leadkit.delivery.alerts import run_alerts
+
+    params = load_params(args.params)
+    period = scope_of(args, params).period if args.period else None
+    outcome = run_alerts(params, period, out=Path(args.out) if args.out else None,
+                         dry_run=Path(args.dry_run) if args.dry_run else None)  # fmt: skip
+    return _delivery_summary(outcome)
+
+
 def run_command(args: argparse.Namespace) -> int:
     handlers = {"compute": cmd_compute, "check": cmd_check, "run": cmd_run, "batch": cmd_batch, "fetch": cmd_fetch,
-                "serve": cmd_serve}  # fmt: skip
+                "serve": cmd_serve, "deliver": cmd_deliver, "alert": cmd_alert}  # fmt: skip
     return handlers[args.command](args)

@@ -32,6 +32,7 @@ from leadkit.pipeline import manifest
 from leadkit.pipeline.index import write_index
 from leadkit.scope import Scope
 from leadkit.snapshot import fingerprint, write_snapshot
+from leadkit.sources import SourceData
 
 log = get_logger("pipeline")
 ALL_TIME = "all-time"
@@ -173,10 +174,14 @@ def run_batch(
     workers: int | None = None,
     timeout: int = 600,
     show_progress: bool = True,
+    data: SourceData | None = None,
+    data_dir: Path | None = None,
 ) -> BatchSummary:
     """Build ``reports`` × ``periods`` under ``out``; see the module docstring for guarantees.
 
     Every period is reported with ``scope``'s basis and filters (default: the params file's).
+    ``data``: the source already read (a caller building several scopes reads it once);
+    ``data_dir``: where the snapshot goes (default ``out/.data``), so such builds share one.
     """
     reports = list(reports or REPORTS)
     formats = tuple(formats or params.output.formats)
@@ -186,9 +191,9 @@ def run_batch(
     summary = BatchSummary()
     with _locked(out):
         shutil.rmtree(out / ".staging", ignore_errors=True)  # left by a killed run
-        data = source_data(params, refresh="always")  # an API source syncs first; a file is read once
+        data = data or source_data(params, refresh="always")  # an API source syncs first; a file is read once
         print_ = fingerprint(data.frame)
-        snapshot = out / ".data" / f"leads-{print_}.parquet"
+        snapshot = (data_dir or out / ".data") / f"leads-{print_}.parquet"
         if not snapshot.exists():
             write_snapshot(data, snapshot, params.timezone, print_, getattr(params.source, "lead_url", None))
         todo: dict[str, tuple[Path, dict[str, Any]]] = {}

@@ -10,7 +10,8 @@ import functools
 import io
 import threading
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from contextvars import ContextVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -28,15 +29,22 @@ P = ParamSpec("P")
 R = TypeVar("R")
 BAR, LOST, GREY = "#3b6ea8", "#c0504d", "#999999"
 MAX_BARS = 25
+Image = Literal["svg", "png"]
+_IMAGE: ContextVar[Image] = ContextVar("chart_image", default="svg")
+PNG_DPI = 110  # e-mail: sharp enough at the width a mail client shows, a few dozen kB
 
 
 def _svg(fig: Figure) -> bytes:
     """The chart as SVG: sharp on screen and in print, and quicker to draw than a PNG.
 
     Text is drawn as paths, so the chart looks the same wherever it is opened; the fixed
-    salt keeps the file byte-identical for identical data.
+    salt keeps the file byte-identical for identical data. Inside ``charts(..., image="png")``
+    a PNG instead, for mail clients that show no SVG.
     """
     buffer = io.BytesIO()
+    if _IMAGE.get() == "png":
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, bbox_inches="tight", metadata={"Software": None})
+        return buffer.getvalue()
     with rc_context({"svg.fonttype": "path", "svg.hashsalt": "leadkit"}):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()
@@ -71,8 +79,9 @@ def conversion_chart(view: View, lang: str) -> bytes | None:
         return None
     rows = rows.iloc[::-1]
     rate = rows["conversion_pct"].astype(float).to_numpy()
-    low = rate - rows["ci_low_pct"].astype(float).to_numpy()
-    high = rows["ci_high_pct"].astype(float).to_numpy() - rate
+    # Rounded rates may sit a hair outside their interval (0% and 100%): whiskers are never negative.
+    low = np.clip(rate - rows["ci_low_pct"].astype(float).to_numpy(), 0, None)
+    high = np.clip(rows["ci_high_pct"].astype(float).to_numpy() - rate, 0, None)
     fig, ax = _figure(len(rows))
     labels = [f"{value(k, lang)} (n={n})" for k, n in zip(rows[view.key], rows["leads"], strict=True)]
     ax.barh(np.arange(len(rows)), rate, color=BAR, xerr=[low, high], ecolor="#333333", capsize=3)
@@ -236,8 +245,8 @@ def curve_chart(result: Result, lang: str) -> bytes | None:
     return _svg(fig)
 
 
-def charts(result: Result, view: View, lang: str) -> dict[str, bytes]:
-    """Every chart of the view that has data to draw, by name (as SVG)."""
+def charts(result: Result, view: View, lang: str, image: Image = "svg") -> dict[str, bytes]:
+    """Every chart of the view that has data to draw, by name (as SVG, or PNG for e-mail)."""
     drawers: dict[str, Callable[[], bytes | None]] = {
         "conversion": lambda: conversion_chart(view, lang),
         "pareto": lambda: pareto_chart(result, lang) if isinstance(result, LostLeadsResult) else None,
@@ -246,5 +255,9 @@ def charts(result: Result, view: View, lang: str) -> dict[str, bytes]:
         "lost_trend": lambda: lost_trend_chart(result, lang) if isinstance(result, LostLeadsResult) else None,
         "curve": lambda: curve_chart(result, lang),
     }
-    drawn = {name: drawers[name]() for name in view.charts}
+    token = _IMAGE.set(image)
+    try:
+        drawn = {name: drawers[name]() for name in view.charts}
+    finally:
+        _IMAGE.reset(token)
     return {name: svg for name, svg in drawn.items() if svg}
