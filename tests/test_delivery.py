@@ -19,6 +19,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 import yaml
+from smtp_server import Handler, smtp_server
 
 from leadkit.api import lead_conversion
 from leadkit.cli import main
@@ -30,7 +31,6 @@ from leadkit.periods import parse_period
 from leadkit.render.jsonout import to_dict
 from leadkit.scope import Filters, Scope
 from leadkit.sources import read_source
-from tests.smtp_server import Handler, smtp_server
 
 pytestmark = pytest.mark.slow
 SENTINEL = "S3cr3t-sentinel"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from smtp_server import smtp_server
 
 from leadkit.api import lead_conversion
 from leadkit.cli import main
@@ -20,7 +21,6 @@ from leadkit.leads import Leads, load_leads
 from leadkit.params import Params, load_params
 from leadkit.periods import parse_period
 from leadkit.scope import Filters, Scope
-from tests.smtp_server import smtp_server
 
 pytestmark = pytest.mark.slow
 OWNER = "boss@example.com"

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 import trustme
+from smtp_server import Handler, smtp_server
 
 from leadkit.delivery.content import notice_message
 from leadkit.delivery.ledger import AlertLog, Ledger
@@ -17,7 +18,6 @@ from leadkit.delivery.smtp import Mailer, SendError
 from leadkit.exceptions import ParamsError
 from leadkit.params import Smtp, parse_params
 from leadkit.scope import Filters, Scope
-from tests.smtp_server import Handler, smtp_server
 
 SENTINEL = "S3cr3t-sentinel"
 DELIVERY = {
@@ -196,7 +196,7 @@ def test_a_refused_recipient_is_named():
 
 
 def test_no_server_is_a_temporary_failure_tried_again():
-    from tests.smtp_server import free_port
+    from smtp_server import free_port
 
     m = mailer(free_port())
     with pytest.raises(SendError, match="127.0.0.1") as err:
@@ -241,7 +241,7 @@ def test_starttls_refuses_a_certificate_nobody_trusts(ca):
 
 
 def test_delivery_sits_on_top_only_the_cli_imports_it():
-    from tests.test_layers import PACKAGE, imports_of
+    from test_layers import PACKAGE, imports_of
 
     users = {
         str(path.relative_to(PACKAGE))
