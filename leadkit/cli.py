@@ -144,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"leadkit: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # the machine, not the data: a full disk, a permission, a path that is a file
-        print(f"leadkit: error: {exc.strerror or exc}: {exc.filename}; check that path and try again", file=sys.stderr)
+        where = f": {exc.filename}; check that path" if exc.filename else "; check the disk and the output folder"
+        print(f"leadkit: error: {exc.strerror or exc}{where} and try again", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("leadkit: interrupted", file=sys.stderr)

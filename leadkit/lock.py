@@ -71,7 +71,7 @@ def locked(
     exclusive: bool,
     timeout: float,
     busy: str,
-    hint: str = "give this run a cache of its own with source.cache",
+    hint: str,
 ) -> Iterator[None]:
     """Hold ``path`` exclusively (one writer) or shared (many readers) for the ``with`` block.
 

@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticError
 from leadkit.exceptions import LeadkitError, ParamsError
 from leadkit.method import Method
 from leadkit.model import MAPPABLE_COLUMNS, TEXT_COLUMNS, Basis, StatusGroup, StatusResult
-from leadkit.periods import Period
+from leadkit.periods import FIRST_YEAR, LAST_YEAR, Period
 from leadkit.scope import FILTER_KEYS, Filters, Scope, as_values, period_of
 from leadkit.text import collisions
 
@@ -31,7 +31,7 @@ SECRET_ENDINGS = ("api_key", "apikey", "token", "secret", "password", "passwd", 
 # Mappings whose keys are the user's data (status names, values to replace, column names), not settings:
 # a status named "Token" or "Password" is no secret.
 DATA_MAPPINGS = frozenset({"columns", "status_groups", "status_group_values", "status_results", "replace"})
-DEMO_DATES = (date(1970, 1, 1), date(2100, 12, 31))
+DEMO_DATES = (date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))  # the years reports cover
 DEFAULT_NO_REASON = ("Lost", "Closed unsuccessfully", "Закрыто неуспешно", "Закрыт неуспешно")
 DEFAULT_TRUE = ("1", "true", "yes", "y", "t", "да")
 DEFAULT_FALSE = ("0", "false", "no", "n", "f", "нет")

@@ -125,7 +125,7 @@ def test_a_reader_waits_for_a_commit_in_progress(tmp_path):
         fetch(params)
         done: list[int] = []
         folder = cache_of(params.source, params).folder
-        with locked(folder / ".commit.lock", exclusive=True, timeout=1, busy="a test commits"):
+        with locked(folder / ".commit.lock", exclusive=True, timeout=1, busy="a test commits", hint="wait"):
             reader = threading.Thread(target=lambda: done.append(len(read_source(params, refresh="never").frame)))
             reader.start()
             time.sleep(0.8)

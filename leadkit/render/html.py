@@ -255,7 +255,7 @@ def _cut_extra(table: HtmlTable | None, extra: Extra, key: str, shown: list[str]
     notes = []
     if shown is not None and extra.frame.columns[0] == key:
         kept, total = int(extra.frame[key].isin(shown).sum()), int((extra.frame[key] != TOTAL).sum())
-        notes.append(_groups_text(key, kept, total, lang))
+        notes.append(groups_note(key, kept, total, lang))
     if extra.shares is not None and len(extra.frame.columns) > MAX_COLUMNS + 2:
         total = len(extra.frame.columns) - 1 - int(TOTAL in extra.frame.columns)
         notes.append(L.word("cut_columns", lang, shown=L.number(MAX_COLUMNS, lang), total=L.number(total, lang)))
@@ -263,7 +263,8 @@ def _cut_extra(table: HtmlTable | None, extra: Extra, key: str, shown: list[str]
     return replace(table, cut=text) if text else table
 
 
-def _groups_text(key: str, shown: int, total: int, lang: str) -> str:
+def groups_note(key: str, shown: int, total: int, lang: str) -> str:
+    """What a page (or the panel) leaves out of ``total`` groups when it shows ``shown``; empty if nothing."""
     if shown >= total:
         return ""
     return L.word(f"cut_{key}", lang, shown=L.number(shown, lang), total=L.number(total, lang))
@@ -271,7 +272,7 @@ def _groups_text(key: str, shown: int, total: int, lang: str) -> str:
 
 def _groups_note(view: View, shown: list[str] | None, lang: str) -> str:
     total = int((view.summary[view.key] != TOTAL).sum())
-    return _groups_text(view.key, len(shown), total, lang) if shown is not None else ""
+    return groups_note(view.key, len(shown), total, lang) if shown is not None else ""
 
 
 def _lists_note(view: View, lang: str) -> str:
@@ -279,7 +280,7 @@ def _lists_note(view: View, lang: str) -> str:
     if details is None or details.group_by is None:
         return ""
     listed = sum(1 for n in details.group_counts.values() if n)
-    return _groups_text(details.group_by, min(listed, MAX_LIST_GROUPS), listed, lang)
+    return groups_note(details.group_by, min(listed, MAX_LIST_GROUPS), listed, lang)
 
 
 def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:

@@ -26,7 +26,7 @@ from leadkit.leads import Leads
 from leadkit.notebook import Workspace
 from leadkit.periods import Period
 from leadkit.render import labels as L
-from leadkit.render.html import MAX_LIST_GROUPS, html_table, notebook_html, table_html
+from leadkit.render.html import LIST_LIMIT, MAX_LIST_GROUPS, groups_note, html_table, notebook_html, table_html
 from leadkit.render.views import view_of
 from leadkit.reports import compute
 from leadkit.results import Result
@@ -230,14 +230,12 @@ class ReportPanel:
                 grouped = details is not None and details.group_by is not None
                 key = (scope, lang)
                 if key not in self._drawn:
-                    self._drawn.keep(key, notebook_html(done.result, lang, list_limit=0 if grouped else 300))
+                    self._drawn.keep(key, notebook_html(done.result, lang, list_limit=0 if grouped else LIST_LIMIT))
                 done.html = self._drawn[key]
                 if details is not None and grouped:
                     listed = [(name, n) for name, n in details.group_counts.items() if n]
                     done.groups = listed[:MAX_LIST_GROUPS]
-                    if len(listed) > MAX_LIST_GROUPS:
-                        done.cut = L.word(f"cut_{details.group_by}", lang, shown=L.number(MAX_LIST_GROUPS, lang),
-                                          total=L.number(len(listed), lang))  # fmt: skip
+                    done.cut = groups_note(str(details.group_by), len(done.groups), len(listed), lang)
                     if open_name in dict(done.groups):
                         done.open_table = self._section(details, open_name, lang)
         except LeadkitError as exc:

@@ -30,6 +30,7 @@ COLUMNS = ["id", "label", "created_at", "closed_at", "modified_at", "status_id",
 NUMBERS = ("created_at", "closed_at", "modified_at", "seq")
 SYNC_WAIT_SECONDS = 30 * 60  # a long first sync of a big account takes minutes; a stuck one, forever
 READ_WAIT_SECONDS = 5 * 60  # a commit rewrites three files: seconds, even for big caches
+HINT = "give this run a cache of its own with source.cache"  # the way out when another process holds it
 
 
 def frame_of(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -57,12 +58,12 @@ class Cache:
         """Be the one process that syncs this cache, waiting for another one first."""
         busy = f"the RemOnline cache {self.folder} is being synced by another leadkit process"
         wait = SYNC_WAIT_SECONDS if timeout is None else timeout
-        return locked(self.folder / ".sync.lock", exclusive=True, timeout=wait, busy=busy)
+        return locked(self.folder / ".sync.lock", exclusive=True, timeout=wait, busy=busy, hint=HINT)
 
     def reading(self) -> contextlib.AbstractContextManager[None]:
         """Read the cache files as one version: no commit runs meanwhile."""
         busy = f"the RemOnline cache {self.folder} is being updated by another leadkit process"
-        return locked(self.folder / ".commit.lock", exclusive=False, timeout=READ_WAIT_SECONDS, busy=busy)
+        return locked(self.folder / ".commit.lock", exclusive=False, timeout=READ_WAIT_SECONDS, busy=busy, hint=HINT)
 
     def state(self) -> dict[str, Any]:
         try:
@@ -109,7 +110,7 @@ class Cache:
         merged = merged.sort_values("modified_at", na_position="first", kind="stable")
         merged = merged.drop_duplicates("id", keep="last").sort_values("id", kind="stable").reset_index(drop=True)
         busy = f"the RemOnline cache {self.folder} is being read by another leadkit process"
-        with locked(self.folder / ".commit.lock", exclusive=True, timeout=READ_WAIT_SECONDS, busy=busy):
+        with locked(self.folder / ".commit.lock", exclusive=True, timeout=READ_WAIT_SECONDS, busy=busy, hint=HINT):
             with atomic_path(self.leads_path) as tmp:
                 merged.to_parquet(tmp, index=False)
             write_text(self.folder / "refs.json", json.dumps(refs, ensure_ascii=False))
