@@ -68,8 +68,9 @@ def cmd_compute(args: argparse.Namespace) -> int:
 
 def _print_quality(quality: dict[str, Any], lang: str) -> None:
     rows: list[dict[str, object]] = [{"check": k, "leads": v} for k, v in L.quality_rows(quality, lang)]
-    rows += [{"check": f"{L.word(k, lang)}: ?", "leads": ", ".join(v)} for k, v in quality["unmatched_filters"].items()]
     _print_table(L.word("data_quality", lang), rows)
+    for note in L.unmatched_notes(quality, lang):
+        sys.stderr.write(f"leadkit: note: {note}\n")
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -96,3 +96,20 @@ def test_bad_output_options_are_usage_errors_for_run_and_batch(params, tmp_path,
         assert done.returncode == 2 and option in done.stderr and words in done.stderr  # argparse: usage, exit 2
         assert "Traceback" not in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_misspelt_filter_value_is_pointed_out_not_a_crash(params, lang):
+    """`--managers Bobb` matches no lead: the report (0 leads) says which value and what to check."""
+    from leadkit.api import lead_conversion
+    from leadkit.leads import load_leads
+    from leadkit.params import load_params
+    from leadkit.render.html import report_body
+
+    done = leadkit("compute", str(params), "--report", "lead_conversion", "--period", "2025-03",
+                   "--managers", "Bobb", "--lang", lang)  # fmt: skip
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert "Bobb" in done.stderr and ("check the spelling" if lang == "en" else "проверьте написание") in done.stderr
+    result = lead_conversion(load_leads(load_params(params)), period="2025-03", managers=["Bobb"])
+    page = report_body(result, lang, with_chart=False)
+    assert "Bobb" in page and ("Manager" if lang == "en" else "Менеджер") in page

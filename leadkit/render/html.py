@@ -288,7 +288,7 @@ def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, 
     view = view_of(result)
     drawn = charts(result, view, lang) if with_chart else {}
     quality = result.meta.data_quality.as_dict()
-    notes = [f"{L.word(k, lang)}: {', '.join(v)} — ?" for k, v in quality["unmatched_filters"].items()]
+    notes = L.unmatched_notes(quality, lang)
     template = environment().get_template("report.html.j2")
     shown = shown_groups(view)
     extras = [_cut_extra(extra_table(_cut(e, view.key, shown), lang, drawn), e, view.key, shown, lang)

@@ -172,6 +172,16 @@ QUALITY = {
 }  # fmt: skip
 
 
+def unmatched_notes(quality: dict[str, Any], lang: str) -> list[str]:
+    """One sentence per filtered column whose chosen values match no lead at all (usually a typo)."""
+    text = {
+        "en": "{column}: {values} — no lead has this value; check the spelling in the filter",
+        "ru": "{column}: {values} — ни у одного обращения нет такого значения; проверьте написание в фильтре",
+    }
+    return [text[lang].format(column=column(key, lang), values=", ".join(value(v, lang) for v in values))
+            for key, values in quality["unmatched_filters"].items()]  # fmt: skip
+
+
 def quality_rows(quality: dict[str, Any], lang: str) -> list[tuple[str, int]]:
     """The data-quality counts in the order every format shows them, as (label, count)."""
     items = [(k, quality[k]) for k in ("rows_read", "rows_loaded", "leads_in_scope")]
