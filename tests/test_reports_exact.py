@@ -153,3 +153,18 @@ def test_period_on_a_source_without_dates_is_a_clear_error(tmp_path):
     assert lead_conversion(leads).total["converted"] == 1
     with pytest.raises(PeriodError, match="no created_at dates"):
         lead_conversion(leads, Scope(period=parse_period("2025")))
+
+
+def test_a_row_without_leads_before_has_no_fair_share_change_or_p():
+    """Bob had no February leads: his fair columns are null, as the JSON contract promises, not 0.0 and +75 pp."""
+    import pandas as pd
+    from conftest import MARCH_SOURCE, params_for
+
+    from leadkit.leads import load_leads
+
+    result = employee_performance(load_leads(params_for(MARCH_SOURCE)), period="2025-03")
+    rows = result.comparisons["previous"].rows.set_index("manager")
+    bob = rows.loc["Bob"]
+    assert bob["base_leads"] == 0 and bob["verdict"] == "no_base"
+    assert bob["horizon_pct"] == 75.0  # 3 of his 4 March leads converted within the horizon
+    assert all(pd.isna(bob[c]) for c in ("base_horizon_pct", "fair_change_pp", "p_value", "base_followed_pct"))

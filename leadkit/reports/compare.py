@@ -105,6 +105,10 @@ def _fair_values(row: Any, fair: Fairness, name: str, group: str, outcome: str) 
     now, before = fair.of(group, CURRENT), fair.of(group, name)
     if now is None or before is None:
         return [None] * 5 + [two_proportion_p(row.x, row.n, row.base_x, row.base_n)], int(row.n), int(row.base_n)
+    if not (now.leads and before.leads):  # no cohort to estimate on one side: no share there, no change, no test
+        side = [(c.share.get(outcome, 0.0) * 100, c.followed_share * 100) if c.leads else (None, None)
+                for c in (now, before)]  # fmt: skip
+        return [side[0][0], side[1][0], None, side[0][1], side[1][1], None], now.leads, before.leads
     f1, f2 = now.share.get(outcome, 0.0), before.share.get(outcome, 0.0)
     p = difference_p(f1, now.variance.get(outcome, 0.0), f2, before.variance.get(outcome, 0.0))
     values = [f1 * 100, f2 * 100, (f1 - f2) * 100, now.followed_share * 100, before.followed_share * 100, p]
@@ -128,7 +132,7 @@ def judge(
     for (values, now, before), p, raw_change in zip(
         found, _floats(out["p_value"]), _floats(out["pp_change"]), strict=True
     ):
-        followed = None if values[3] is None else (values[3] / 100, values[4] / 100)
+        followed = None if values[3] is None or values[4] is None else (values[3] / 100, values[4] / 100)
         change = raw_change if values[2] is None else values[2]
         said = verdict(now, before, followed, p, change is not None and change > 0, method)
         raw_early = early and followed is None and said not in ("no_base", "too_few")
