@@ -152,3 +152,22 @@ def test_the_curve_is_steps_of_the_cumulative_shares(drawn):
     ax = drawn[0].axes[0]
     assert [list(line.get_ydata()) for line in ax.get_lines()] == [[25.0, 50.0], [25.0, 25.0]]
     assert ax.get_xlim() == (0, 4)
+
+
+def test_each_trend_line_keeps_its_own_colour_when_points_are_still_maturing():
+    """The hollow markers of maturing points used to take the next colour, so groups shared colours."""
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from leadkit.model import TOTAL
+    from leadkit.render.charts import _lines
+
+    groups = [TOTAL, "Call", "Website", "Walk-in", "Messenger", "Referral", "Instagram", "(not set)"]
+    trend = pd.DataFrame(
+        [{"lead_type": g, "period": p, "conversion_pct": 40.0, "maturing": p == "2025-12"} for g in groups
+         for p in ("2025-11", "2025-12")]
+    )  # fmt: skip
+    ax = Figure().add_subplot()
+    _lines(ax, trend, "lead_type", "conversion_pct", "en")
+    labelled = {line.get_label(): line.get_color() for line in ax.get_lines() if not line.get_label().startswith("_")}
+    assert len(labelled) == len(groups) and len(set(labelled.values())) == len(groups)

@@ -179,15 +179,16 @@ def _lines(ax: Axes, trend: pd.DataFrame, key: str, value_column: str, lang: str
     """One line per group (Total bold); points of still maturing periods hollow. Returns the periods."""
     periods = list(dict.fromkeys(trend["period"]))
     x = {p: i for i, p in enumerate(periods)}
+    groups = [name for name in dict.fromkeys(trend[key]) if name != TOTAL]
+    colours = {name: f"C{i % 10}" for i, name in enumerate(groups)} | {TOTAL: "#222222"}  # one colour per group
     for name, part in trend.groupby(key, sort=False):
-        total = name == TOTAL
+        total, colour = name == TOTAL, colours[name]
         xs, ys = [x[p] for p in part["period"]], part[value_column].astype(float).to_numpy()
-        line = ax.plot(xs, ys, marker="o" if total else ".", linewidth=2.4 if total else 1,
-                       color="#222222" if total else None, label=value(name, lang))[0]  # fmt: skip
+        ax.plot(xs, ys, marker="o" if total else ".", linewidth=2.4 if total else 1, color=colour,
+                label=value(name, lang))  # fmt: skip
         young = part["maturing"].to_numpy(dtype=bool)
         if young.any():
-            colour = line.get_color()
-            ax.plot(np.asarray(xs)[young], ys[young], linestyle="none", marker="o", markersize=7,
+            ax.plot(np.asarray(xs)[young], ys[young], linestyle="none", marker="o", markersize=7, color=colour,
                     markerfacecolor="white", markeredgecolor=colour, zorder=3)  # fmt: skip
     ax.set_xticks(range(len(periods)), periods, rotation=45, ha="right", fontsize=7)
     return periods
