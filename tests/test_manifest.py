@@ -60,7 +60,9 @@ def test_changed_inputs_make_the_period_stale(built, params, fingerprint, expect
 
 
 def test_another_leadkit_version_makes_the_period_stale(built, monkeypatch):
-    monkeypatch.setattr(manifest, "__version__", "99.0.0")
+    import leadkit.version
+
+    monkeypatch.setattr(leadkit.version, "__version__", "99.0.0")
     assert not still_valid(built, PARAMS, "f" * 20, EXPECTED)
 
 
@@ -89,9 +91,10 @@ def test_the_manifest_is_plain_json_with_cyrillic_kept(tmp_path):
 
 
 def test_versions_name_each_package_or_say_not_installed(monkeypatch):
-    monkeypatch.setattr(manifest, "PACKAGES", ("pandas", "no-such-package-leadkit-test"))
+    monkeypatch.setattr(manifest, "RENDERERS", ("xlsxwriter", "no-such-package-leadkit-test"))
     found = manifest.versions()
-    assert set(found) == {"python", "leadkit", "pandas", "no-such-package-leadkit-test"}
+    compute = {"leadkit", "ibis-framework", "duckdb", "pandas", "pyarrow"}
+    assert set(found) == {"python", *compute, "xlsxwriter", "no-such-package-leadkit-test"}
     assert found["no-such-package-leadkit-test"] == "not installed" and found["leadkit"] == __version__
     import pandas
 

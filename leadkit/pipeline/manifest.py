@@ -12,22 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from leadkit.atomic import write_text
-from leadkit.version import COMPUTE_PACKAGES, __version__, compute_versions
+from leadkit.version import compute_versions
 
 NAME = "manifest.json"
-# Recorded for the reader; only the compute packages' versions make a period stale.
-PACKAGES = (
-    *COMPUTE_PACKAGES,
-    "papermill",
-    "nbconvert",
-    "weasyprint",
-    "xlsxwriter",
-)
+# The renderers, recorded for the reader; only the compute packages' versions make a period stale.
+RENDERERS = ("papermill", "nbconvert", "weasyprint", "xlsxwriter")
 
 
 def versions() -> dict[str, str]:
-    found = {"python": platform.python_version(), "leadkit": __version__}
-    for name in PACKAGES:
+    found = {"python": platform.python_version(), **compute_versions()}
+    for name in RENDERERS:
         try:
             found[name] = version(name)
         except PackageNotFoundError:
