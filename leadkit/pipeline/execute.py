@@ -8,8 +8,11 @@ from typing import Any
 
 from leadkit import exceptions
 from leadkit.exceptions import LeadkitError
+from leadkit.log import get_logger
 
+log = get_logger("execute")
 CELL_TIMEOUT = 600  # seconds any one cell may take
+KERNEL_STARTS = 3  # a kernel that dies while starting (two taking the same free port at once) is started again
 EXPECTED = {n for n, kind in vars(exceptions).items() if isinstance(kind, type) and issubclass(kind, LeadkitError)}
 
 
@@ -29,16 +32,23 @@ def execute(report: str, parameters: dict[str, Any], output: Path, timeout: int 
 
     source = notebooks_dir() / f"{report}.ipynb"
     try:
-        pm.execute_notebook(
-            str(source),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",
-            execution_timeout=timeout,
-            cwd=str(source.parent),
-            progress_bar=False,
-            log_output=False,
-        )
+        for attempt in range(1, KERNEL_STARTS + 1):
+            try:
+                pm.execute_notebook(
+                    str(source),
+                    str(output),
+                    parameters=parameters,
+                    kernel_name="python3",
+                    execution_timeout=timeout,
+                    cwd=str(source.parent),
+                    progress_bar=False,
+                    log_output=False,
+                )
+                break
+            except RuntimeError as exc:  # nothing of the notebook ran yet: starting again is safe
+                if "Kernel died before replying to kernel_info" not in str(exc) or attempt == KERNEL_STARTS:
+                    raise
+                log.warning("%s: the kernel died while starting (attempt %d); starting another", report, attempt)
     except PapermillExecutionError as exc:
         if exc.ename in EXPECTED:  # one of ours: its message already says what, where and what to do
             raise LeadkitError(f"{report}: {exc.evalue}") from None
