@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from leadkit.exceptions import SourceError
+from leadkit.exceptions import LeadkitError, SourceError
 from leadkit.log import get_logger
 
 log = get_logger("lock")
@@ -90,3 +90,19 @@ def locked(
         yield
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def only_one(path: Path, refused: str) -> Iterator[None]:
+    """Hold ``path`` for the ``with`` block, or refuse at once with ``refused`` when another process holds it.
+
+    For work two processes must never do at once on one folder (a batch, a delivery), where
+    waiting would only repeat what the other does.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LeadkitError(refused) from None
+        yield

@@ -117,7 +117,16 @@ class Lookup(_Model):
     delimiter: str | None = None
 
 
-class FileSource(_Linked):
+class _StatusMapped(_Linked):
+    """A source that maps its own statuses: two keys of one mapping may not match the same status."""
+
+    @field_validator("status_groups", "status_group_values", "status_results", check_fields=False)
+    @classmethod
+    def _distinct_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return distinct_keys(value)
+
+
+class FileSource(_StatusMapped):
     """A CSV, XLSX or Parquet export, mapped onto the canonical columns."""
 
     kind: Literal["file"]
@@ -149,11 +158,6 @@ class FileSource(_Linked):
         if value is not None and len(value) != 1:
             raise ValueError("write one character, or tab / comma / semicolon / pipe")
         return value
-
-    @field_validator("status_groups", "status_group_values", "status_results")
-    @classmethod
-    def _distinct_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return distinct_keys(value)
 
     @field_validator("replace")
     @classmethod
@@ -209,7 +213,7 @@ DEFAULT_RESULTS: dict[str, StatusResult] = {
 }  # fmt: skip
 
 
-class RemonlineSource(_Linked):
+class RemonlineSource(_StatusMapped):
     """Leads pulled from the RemOnline REST API; the key comes from LEADKIT_REMONLINE_API_KEY."""
 
     kind: Literal["remonline"]
@@ -234,11 +238,6 @@ class RemonlineSource(_Linked):
     @classmethod
     def _codes_as_text(cls, value: object) -> object:
         return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
-
-    @field_validator("status_groups", "status_group_values", "status_results")
-    @classmethod
-    def _distinct_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return distinct_keys(value)
 
     @field_validator("base_url")
     @classmethod

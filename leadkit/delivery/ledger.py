@@ -9,10 +9,8 @@ their own log at the delivery root, with the time each alert was last sent.
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 
 from leadkit.atomic import write_text
 from leadkit.exceptions import LeadkitError
+from leadkit.lock import only_one
 
 NAME = "delivery-log.json"
 ALERTS_NAME = "alerts-log.json"
@@ -84,13 +83,6 @@ class AlertLog:
         write_text(self.path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
 
 
-@contextmanager
-def delivering(root: Path) -> Iterator[None]:
+def delivering(root: Path) -> contextlib.AbstractContextManager[None]:
     """One delivery (or alert run) at a time per output folder: two at once could both send."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".delivery.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LeadkitError(f"another leadkit deliver or alert is running on {root}; wait for it") from None
-        yield
+    return only_one(root / ".delivery.lock", f"another leadkit deliver or alert is running on {root}; wait for it")

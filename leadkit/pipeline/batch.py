@@ -8,13 +8,11 @@ periods whose manifest is missing or no longer matches.
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -24,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from leadkit.exceptions import LeadkitError
 from leadkit.ingest import source_data
+from leadkit.lock import only_one
 from leadkit.log import get_logger
 from leadkit.model import REPORTS
 from leadkit.params import Params
@@ -142,15 +141,8 @@ def output_folder(out: Path) -> Path:
     return out
 
 
-@contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LeadkitError(f"another leadkit batch is writing to {out}; wait for it to finish") from None
-        yield
+def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
+    return only_one(out / ".lock", f"another leadkit batch is writing to {out}; wait for it to finish")
 
 
 def _publish(staging: Path, folder: Path, record: manifest.Manifest) -> None:
