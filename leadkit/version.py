@@ -11,14 +11,16 @@ __version__ = "0.2.0"
 COMPUTE_PACKAGES = ("ibis-framework", "duckdb", "pandas", "pyarrow")
 
 
-def compute_versions() -> dict[str, str]:
-    """leadkit's version and those of the packages that compute the figures ("not installed" if absent)."""
+def installed(name: str) -> str:
+    """The installed version of package ``name``, or "not installed"."""
     from importlib.metadata import PackageNotFoundError, version
 
-    found = {"leadkit": __version__}
-    for name in COMPUTE_PACKAGES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def compute_versions() -> dict[str, str]:
+    """leadkit's version and those of the packages that compute the figures ("not installed" if absent)."""
+    return {"leadkit": __version__} | {name: installed(name) for name in COMPUTE_PACKAGES}

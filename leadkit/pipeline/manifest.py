@@ -7,12 +7,11 @@ import json
 import platform
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from leadkit.atomic import write_text
-from leadkit.version import compute_versions
+from leadkit.version import compute_versions, installed
 
 NAME = "manifest.json"
 # The renderers, recorded for the reader; only the compute packages' versions make a period stale.
@@ -20,13 +19,7 @@ RENDERERS = ("papermill", "nbconvert", "weasyprint", "xlsxwriter")
 
 
 def versions() -> dict[str, str]:
-    found = {"python": platform.python_version(), **compute_versions()}
-    for name in RENDERERS:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found
+    return {"python": platform.python_version(), **compute_versions()} | {name: installed(name) for name in RENDERERS}
 
 
 def file_digest(path: Path) -> str:
