@@ -267,3 +267,12 @@ def test_a_subject_arrives_exactly_as_written(title):
     back = email.message_from_bytes(message.as_bytes(), policy=policy.default)
     assert back["Subject"] == title and not back.defects
     assert all(len(line) <= 998 for line in message.as_bytes().splitlines())
+
+
+def test_mail_html_is_escaped_and_cleaned_like_the_report_pages():
+    """The mail's templates share the report's environment: data text is escaped, XML-forbidden characters replaced."""
+    from leadkit.delivery.content import notice_message
+
+    message = notice_message("r@example.com", "o@example.com", "en", "Alert", "Leads waiting", ["<b>Ann\x07</b>"])
+    html = message.get_body(("html",)).get_content()
+    assert "&lt;b&gt;Ann" in html and "\x07" not in html and "<b>Ann" not in html

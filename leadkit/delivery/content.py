@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from leadkit.periods import Period
 from leadkit.render import labels as L
 from leadkit.render.charts import charts
 from leadkit.render.headline import headline
-from leadkit.render.html import HtmlTable, headline_html, html_table, table_html
+from leadkit.render.html import HtmlTable, environment, headline_html, html_table, table_html
 from leadkit.render.views import view_of
 from leadkit.results import Result
 from leadkit.scope import Filters
@@ -66,15 +65,8 @@ def word(key: str, lang: str, **values: Any) -> str:
     return WORDS[lang][key].format(**values)
 
 
-@lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("leadkit.delivery", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return environment("leadkit.delivery")  # the report's escaping and cleaning, for the mail's template
 
 
 @dataclass(frozen=True)

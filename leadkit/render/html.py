@@ -59,10 +59,11 @@ def _finalize(value: Any) -> Any:
     return L.clean(value) if isinstance(value, str) else value
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
+@lru_cache(maxsize=4)
+def environment(package: str = "leadkit.render") -> jinja2.Environment:
+    """The templates of ``package`` (its ``templates/``), escaped and cleaned of control characters alike."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("leadkit.render", "templates"),
+        loader=jinja2.PackageLoader(package, "templates"),
         autoescape=True,
         finalize=_finalize,
         undefined=jinja2.StrictUndefined,
