@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
 from leadkit.log import get_logger
 from leadkit.params import SMTP_PASSWORD_ENV, Smtp
-from leadkit.sources.remonline.redact import Redactor
+from leadkit.redact import Redactor
 
 log = get_logger("delivery")
 
@@ -52,17 +54,19 @@ class Mailer:
 
     def send(self, message: EmailMessage) -> None:
         """Deliver ``message`` to every recipient in its headers, or raise ``SendError``."""
-        pause = self.smtp.backoff
-        for attempt in range(self.smtp.retries + 1):
-            try:
-                self._send_once(message)
-                return
-            except SendError as exc:
-                if exc.permanent or attempt == self.smtp.retries:
-                    raise
-                log.info("temporary failure (%s); trying again in %.1f s", exc.text, pause)
-                self.sleep(pause)
-                pause *= 2
+        retrying = Retrying(
+            stop=stop_after_attempt(self.smtp.retries + 1),
+            wait=wait_exponential(multiplier=self.smtp.backoff, max=float("inf")),
+            retry=retry_if_exception(lambda exc: isinstance(exc, SendError) and not exc.permanent),
+            sleep=self.sleep,
+            before_sleep=lambda state: log.info(
+                "temporary failure (%s); trying again in %.1f s",
+                getattr(state.outcome.exception() if state.outcome else None, "text", "?"),
+                state.upcoming_sleep,
+            ),
+            reraise=True,
+        )
+        retrying(self._send_once, message)
 
     def _send_once(self, message: EmailMessage) -> None:
         try:

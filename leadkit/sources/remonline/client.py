@@ -17,8 +17,8 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 
 from leadkit.exceptions import ApiError
 from leadkit.log import get_logger
+from leadkit.redact import Redactor
 from leadkit.sources.remonline.ratelimit import RateLimiter
-from leadkit.sources.remonline.redact import Redactor
 
 log = get_logger("remonline")
 PAGE_SIZE = 50
