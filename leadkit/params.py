@@ -525,15 +525,20 @@ def parse_params(data: object, where: str = "params", base_dir: Path | None = No
         raise ParamsError(f"{where}: invalid parameters:\n{lines}") from None
 
 
+def read_text(path: Path, what: str, missing: str = "", unreadable: str = "", encoding: str = "utf-8") -> str:
+    """The text of a file the user named, or one ``ParamsError`` saying which file and what is wrong with it."""
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise ParamsError(f"{what} {path} does not exist{missing}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParamsError(f"{what} {path} cannot be read{unreadable}: {exc}") from None
+
+
 def load_params(path: str | Path) -> Params:
     """Read and validate a params YAML file; relative paths in it start at its folder."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParamsError(f"params file {file} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParamsError(f"params file {file} cannot be read: {exc}") from None
+    text = read_text(file, "params file")
     try:
         data: Any = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader that refuses repeated keys
     except yaml.YAMLError as exc:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from leadkit.exceptions import ParamsError
-from leadkit.params import mail_address
+from leadkit.params import mail_address, read_text
 from leadkit.scope import FILTER_KEYS, Filters, Scope
 
 COLUMNS = ("email", "name", "lang", *FILTER_KEYS)
@@ -74,12 +74,7 @@ def _values(cell: str) -> tuple[str, ...]:
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ParamsError(f"recipients file {path} does not exist; write it (email,name,lang,managers,...)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParamsError(f"recipients file {path} cannot be read as UTF-8: {exc}") from None
+    text = read_text(path, "recipients file", "; write it (email,name,lang,managers,...)", " as UTF-8", "utf-8-sig")
     reader = csv.DictReader(text.splitlines())
     header = [h.strip().lower() for h in reader.fieldnames or []]
     unknown = [h for h in header if h not in COLUMNS]
