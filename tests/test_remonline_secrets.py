@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadkit.exceptions import ApiError
+from leadkit.redact import LIMIT, Redactor
 from leadkit.sources.remonline.client import RemonlineClient
 from leadkit.sources.remonline.ratelimit import RateLimiter
-from leadkit.redact import LIMIT, Redactor
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "Sk-9fA/b+Q=Zx7_Mn0pLw"  # '/', '+', '=': its URL and base64 encodings differ from it
