@@ -8,9 +8,10 @@ from datetime import datetime
 import openpyxl
 import pandas as pd
 import pytest
+import xlsxwriter
 from handmade import conversion, employees, lost, rate_row
 
-from leadkit.render.excel import write_workbook
+from leadkit.render.excel import _Formats, write_workbook
 
 HEADERS = ["Lead type", "Leads", "Converted", "Into orders", "Into sales", "Won", "Lost", "Open", "Conversion %",
            "Closed-only %", "95% CI low", "95% CI high"]  # fmt: skip
@@ -62,6 +63,13 @@ def test_counts_ranks_and_flags_of_the_declared_dtypes_are_numbers_and_words(tmp
     rows = [rate_row("manager", "Ann", 40, 30, 60.0, 85.0) | {"few_leads": False, "rank_by_lower_bound": 1}]
     judgement = book(employees(rows, [], [], 0.75), tmp_path)["Fair comparison"]
     assert [c.value for c in judgement[4]][:7] == ["Ann", 40, 0.75, 0.6, 0.85, "no", 1]
+
+
+@pytest.mark.parametrize(("lang", "floor"), [("en", "<0.001"), ("ru", "<0,001")])
+def test_a_p_value_cell_keeps_its_number_and_shows_a_floor_below_a_thousandth(tmp_path, lang, floor):
+    wb = xlsxwriter.Workbook(tmp_path / "p.xlsx")
+    assert _Formats(wb, lang).p.num_format == f'[<0.001]"{floor}";0.000'  # Excel and LibreOffice read both parts
+    wb.close()
 
 
 def test_text_from_data_is_text_never_a_formula(tmp_path):

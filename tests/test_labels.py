@@ -59,6 +59,12 @@ def test_cells_follow_the_contract_kinds():
     assert L.cell("manager", "(unassigned)", "ru") == "(не назначен)" and L.cell("leads", 1500, "en") == "1,500"
 
 
+def test_a_p_value_below_a_thousandth_is_not_shown_as_zero():
+    assert L.cell("p_value", 0.00004, "en") == "<0.001" and L.cell("p_value", 0.0, "ru") == "<0,001"
+    assert L.cell("p_value", 0.001, "en") == "0.001" and L.cell("p_value", 0.0456, "ru") == "0,046"
+    assert L.cell("p_value", None, "en") == "—"
+
+
 def test_filters_in_one_line():
     assert L.filters_text(Filters(), "ru") == "все" and L.filters_text(Filters(), "en") == "none"
     text = L.filters_text(Filters(lead_types=("Call", "(not set)"), managers=("Ann",)), "ru")

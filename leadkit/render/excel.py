@@ -80,7 +80,8 @@ class _Formats:
         unit = "п.п." if lang == "ru" else "pp"
         self.points = wb.add_format({"num_format": f'+0.0" {unit}";-0.0" {unit}";0.0" {unit}"'})
         self.days = wb.add_format({"num_format": "0.0"})
-        self.p = wb.add_format({"num_format": "0.000"})
+        floor = L.p_value(0, lang)  # "<0.001": the cell keeps its number, shown as the pages show it
+        self.p = wb.add_format({"num_format": f'[<{L.P_FLOOR}]"{floor}";0.000'})
 
 
 def _write_cell(

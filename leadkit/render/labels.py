@@ -333,6 +333,15 @@ def number(x: Any, lang: str, decimals: int = 0) -> str:
     return text.replace(",", "\u202f").replace(".", ",") if lang == "ru" else text
 
 
+P_FLOOR = 0.001  # a p-value below this is shown as "<0.001": three decimals of 0.000 would read as impossible
+
+
+def p_value(x: Any, lang: str) -> str:
+    if not missing(x) and float(x) < P_FLOOR:
+        return "<" + number(P_FLOOR, lang, 3)
+    return number(x, lang, 3)
+
+
 def percent(x: Any, lang: str) -> str:
     return "—" if missing(x) else number(x, lang, 1) + ("\u00a0%" if lang == "ru" else "%")
 
@@ -438,7 +447,7 @@ def cell(name: str, x: Any, lang: str, kind: str | None = None) -> str:
     if kind == "days":
         return number(x, lang, 1)
     if kind == "p":
-        return number(x, lang, 3)
+        return p_value(x, lang)
     if kind == "verdict":
         return VERDICTS[lang].get(str(x), "")
     if kind == "pct":
