@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from leadkit.exceptions import LeadkitError
 from leadkit.leads import load_leads
 from leadkit.params import Params, load_params
 from leadkit.periods import Period, iter_periods
 from leadkit.render import labels as L
+from leadkit.render.headline import headline
 from leadkit.render.jsonout import main_table, to_json
 from leadkit.reports import compute
 from leadkit.reports.quality import data_quality
@@ -26,22 +28,28 @@ if TYPE_CHECKING:
     from leadkit.sources.remonline.sync import SyncReport
 
 
-def _print_table(title: str, frame_rows: list[dict[str, object]]) -> None:
-    table = Table(title=title)
+def _print_table(title: str, frame_rows: list[dict[str, Any]], lang: str) -> None:
+    """Headers and cells in the report's language; every text is a rich ``Text``, so "[red]" in data stays text."""
+    table = Table(title=Text(title))
     columns = list(frame_rows[0]) if frame_rows else []
-    for col in columns:
-        table.add_column(col, justify="left" if col in ("lead_type", "manager", "reason", "check") else "right")
-    for row in frame_rows:
-        table.add_row(*[_cell(row[c]) for c in columns])
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    cells = [[L.cell(c, row[c], lang) for c in columns] for row in frame_rows]
+    for i, col in enumerate(columns):
+        words = any(isinstance(row[col], str) for row in frame_rows)  # names and verdicts left, figures right
+        widest = min(40, max((len(line[i]) for line in cells), default=0)) if i == 0 else None  # names uncut
+        table.add_column(Text(L.column(col, lang)), justify="left" if words else "right", min_width=widest)
+    for line in cells:
+        table.add_row(*[Text(text) for text in line])
+    _console().print(table)
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
+def _console(stderr: bool = False) -> Console:
+    """A console that prints text as written: no markup, emoji codes or highlighting from data."""
+    width = None if (sys.stderr if stderr else sys.stdout).isatty() else 200
+    return Console(stderr=stderr, width=width, markup=False, highlight=False, emoji=False)
+
+
+def _failed(console: Console, text: str) -> None:
+    console.print(Text.assemble(("FAILED", "red"), f"  {text}"))
 
 
 def scope_of(args: argparse.Namespace, params: Params) -> Scope:
@@ -60,15 +68,17 @@ def cmd_compute(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(main_table(result).to_csv(index=False))
     else:
+        title = f"{L.title(args.report, lang)} — {L.period_title(scope.period, lang)}"
+        _console().print(Text(title, style="bold"), *[Text(text) for _, text in headline(result, lang)], sep="\n")
         rows = [{str(k): v for k, v in r.items()} for r in main_table(result).to_dict("records")]
-        _print_table(f"{L.title(args.report, lang)} — {L.period_title(scope.period, lang)}", rows)
+        _print_table(title, rows, lang)
         _print_quality(result.meta.data_quality.as_dict(), lang)
     return 0
 
 
 def _print_quality(quality: dict[str, Any], lang: str) -> None:
-    rows: list[dict[str, object]] = [{"check": k, "leads": v} for k, v in L.quality_rows(quality, lang)]
-    _print_table(L.word("data_quality", lang), rows)
+    rows: list[dict[str, Any]] = [{"check": k, "leads": v} for k, v in L.quality_rows(quality, lang)]
+    _print_table(L.word("data_quality", lang), rows, lang)
     for note in L.unmatched_notes(quality, lang):
         sys.stderr.write(f"leadkit: note: {note}\n")
 
@@ -100,14 +110,14 @@ def _batch(args: argparse.Namespace, params: Params, periods: list[Period | None
         timeout=args.timeout,
         show_progress=sys.stderr.isatty(),
     )
-    console = Console(stderr=True)
+    console = _console(stderr=True)
     for label in summary.built:
         console.print(f"built   {label}")
     for label in summary.skipped:
         console.print(f"skipped {label} (up to date; --force rebuilds)")
     for label, errors in summary.failed.items():
         for report, error in errors.items():
-            console.print(f"[red]FAILED[/red]  {label} {report}: {error}", markup=True, highlight=False)
+            _failed(console, f"{label} {report}: {error}")
     print(summary.index)
     return 0 if summary.ok else 1
 
@@ -166,17 +176,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _delivery_summary(outcome: Any) -> int:
-    console = Console(stderr=True)
+    console = _console(stderr=True)
     for path in outcome.written:
-        console.print(f"written {path}", highlight=False)
+        console.print(f"written {path}")
     for address in outcome.sent:
-        console.print(f"sent    {address}", highlight=False)
+        console.print(f"sent    {address}")
     for address, why in outcome.skipped:
-        console.print(f"skipped {address}: {why}", highlight=False)
+        console.print(f"skipped {address}: {why}")
     for address, why in outcome.failed:
-        console.print(f"[red]FAILED[/red]  {address}: {why}", markup=True, highlight=False)
+        _failed(console, f"{address}: {why}")
     if outcome.failed and outcome.owner_notified:
-        console.print("the owner was sent the list of failures", highlight=False)
+        console.print("the owner was sent the list of failures")
     return 0 if outcome.ok else 1
 
 

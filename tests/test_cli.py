@@ -131,6 +131,24 @@ def test_csv_and_table_formats(tmp_path, capsys):
     assert "Конверсия обращений — Март 2025" in out and "Качество данных" in out
 
 
+@pytest.mark.parametrize(("lang", "words"), [("en", ["Manager", "Leads", "Total", "Data as of"]),
+                                              ("ru", ["Менеджер", "Обращения", "Итого", "Данные на"])])  # fmt: skip
+def test_the_terminal_table_speaks_the_language_and_prints_data_as_written(tmp_path, capsys, lang, words):
+    csv = Path(MARCH_SOURCE["path"]).read_text(encoding="utf-8").replace(",Ann,", ",[bold red]Ann[/]:smile:,")
+    (tmp_path / "march.csv").write_text(csv, encoding="utf-8")
+    params = write_params(tmp_path, {"source": {**MARCH_SOURCE, "path": str(tmp_path / "march.csv")}})
+    args = ["compute", str(params), "--report", "employee_performance", "--period", "2025-03", "--lang", lang]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "[bold red]Ann[/]:smile:" in out  # rich markup and emoji codes from data stay text
+    assert all(w in out for w in words) and "conversion_pct" not in out and "ci_low_pct" not in out
+    lines = out.splitlines()
+    assert lines[0] == (
+        "Employee performance — March 2025" if lang == "en" else "Эффективность сотрудников — Март 2025"
+    )
+    assert any(line.startswith(("March 2025:", "Март 2025:")) for line in lines[1:4])  # then the headline
+
+
 def test_check_prints_the_data_quality(tmp_path, capsys):
     params = write_params(tmp_path, {"source": MARCH_SOURCE})
     assert main(["check", str(params), "--period", "2025-03", "--format", "json"]) == 0
@@ -220,3 +238,10 @@ def test_json_carries_the_analytics_under_documented_keys(tmp_path, capsys):
     main(["compute", str(params), "--report", "lost_leads", "--period", "2025-03", "--format", "json"])
     lost = json.loads(capsys.readouterr().out)
     assert set(lost) >= {"by_manager", "days_open", "comparisons", "trend"} and "cum_share_pct" in lost["rows"][0]
+
+
+def test_failure_lines_print_error_text_as_written(capsys):
+    from leadkit.commands import _console, _failed
+
+    _failed(_console(stderr=True), "2025-03 lost_leads: lead [bold]L7[/] :smile: has no date")
+    assert "FAILED  2025-03 lost_leads: lead [bold]L7[/] :smile: has no date" in capsys.readouterr().err

@@ -111,3 +111,14 @@ def test_the_headline_is_in_every_format(march, tmp_path, report, lang):
     sheet = openpyxl.load_workbook(write_workbook(result, tmp_path / "r.xlsx", lang)).worksheets[0]
     cells = [row[0] for row in sheet.iter_rows(min_row=3, max_row=2 + len(sentences), values_only=True)]
     assert cells == sentences
+
+
+@pytest.mark.parametrize(
+    ("period", "late"), [("2025-05", True), ("2026", True), ("2025-04", False), ("2025-03", False)]
+)
+def test_a_period_after_the_data_ends_says_so_instead_of_reporting_nothing_silently(march, period, late):
+    result = compute("lead_conversion", march, period=period)
+    line = result.highlights[-1]
+    assert line.kind == "as_of" and line.figures["after_data"] is late
+    assert ("after the data ends" in sentence(line, "en")) is late
+    assert ("позже, чем кончаются данные" in sentence(line, "ru")) is late

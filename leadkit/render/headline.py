@@ -218,8 +218,12 @@ def as_of(f: dict[str, Any], lang: str) -> str:
         stamp = datetime.fromisoformat(f["as_of"])
         when = f"{L.day_words(stamp.date(), lang)}, {stamp:%H:%M} ({f['timezone']})"
     if lang == RU:
-        return f"Данные на {when} · Фильтры: {filters}."
-    return f"Data as of {when} · Filters: {filters}."
+        line = f"Данные на {when} · Фильтры: {filters}."
+        late = " Период начинается позже, чем кончаются данные: обращений за него в источнике ещё нет."
+    else:
+        line = f"Data as of {when} · Filters: {filters}."
+        late = " This period starts after the data ends: the source has no leads for it yet."
+    return line + late if f.get("after_data") else line
 
 
 SENTENCES: dict[str, Sentence] = {

@@ -47,9 +47,12 @@ def change_line(comparisons: dict[str, Comparison], kind: str = "change") -> Hig
 
 
 def as_of_line(meta: ReportMeta) -> Highlight:
-    """The data's cut-off and the filters, in one line."""
+    """The data's cut-off and the filters, in one line; whether the period starts after the data ends."""
+    period = meta.scope.period
+    after = bool(period is not None and meta.as_of is not None and period.bounds()[0] > meta.as_of)
     return Highlight("as_of", {"as_of": meta.as_of.isoformat(timespec="minutes") if meta.as_of else None,
-                               "timezone": meta.timezone, "filters": meta.scope.filters.as_dict()})  # fmt: skip
+                               "timezone": meta.timezone, "filters": meta.scope.filters.as_dict(),
+                               "after_data": after})  # fmt: skip
 
 
 def best_and_worst(rows: pd.DataFrame, key: str, method: Method) -> Highlight | None:
