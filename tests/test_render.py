@@ -159,3 +159,17 @@ def test_a_hostile_lead_id_stays_inside_its_link(hostile):
     html = report_body(compute("employee_performance", linked), list_limit=300)
     hrefs = re.findall(r'<a href="([^"]*)"', html)
     assert hrefs and all(h.startswith("https://crm.example/lead/") and "<" not in h and " " not in h for h in hrefs)
+
+
+@pytest.mark.parametrize(("lang", "items"), [
+    ("en", ["Basis creation date", "Time zone UTC"]), ("ru", ["База дата создания", "Часовой пояс UTC"])])  # fmt: skip
+def test_the_printed_meta_line_keeps_each_label_with_its_value(march, tmp_path, lang, items):
+    from leadkit.pipeline.export import html_to_pdf
+
+    result = compute("employee_performance", march, period="2025-03")
+    html_to_pdf(page(report_body(result, lang), "Employees", lang), tmp_path / "employees.pdf")
+    lines = [
+        " ".join(line.replace("\u00a0", " ").split())
+        for line in pdf_text(tmp_path / "employees.pdf", 1, 1).splitlines()
+    ]
+    assert all(any(item in line for line in lines) for item in items), lines[:12]  # not "Basis creation" / "date"

@@ -109,7 +109,7 @@ def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
     ax.set_ylabel(column("leads", lang))
     line = ax.twinx()
     named = rows["cum_share_pct"].astype("float64")
-    line.plot(x[named.notna().to_numpy()], named.dropna(), color="#333333", marker="o")
+    line.plot(x[named.notna().to_numpy()], named.dropna(), color="#333333", marker="o", clip_on=False)  # 100% whole
     line.set_ylim(0, 100)
     line.set_ylabel(column("cum_share_pct", lang))
     ax.set_title(word("chart_pareto", lang), loc="left")

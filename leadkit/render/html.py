@@ -77,8 +77,8 @@ def _cells(
     columns: list[str], row: tuple[Any, ...], share: tuple[Any, ...] | None, kinds: dict[str, str], lang: str
 ) -> list[str]:
     cells = [L.cell(c, v, lang, kinds.get(c)) for c, v in zip(columns, row, strict=True)]
-    if share is not None:  # "12 (25.0%)": a count and its share of the column
-        cells = [cell if i == 0 or L.missing(p) else f"{cell} ({L.percent(p, lang)})"
+    if share is not None:  # "12" over "(25.0%)": a count and its share of the column, always two lines
+        cells = [cell if i == 0 or L.missing(p) else f"{cell}\n({L.percent(p, lang)})"
                  for i, (cell, p) in enumerate(zip(cells, share, strict=True))]  # fmt: skip
     return cells
 
@@ -117,7 +117,7 @@ def html_table(
             text = row["cells"][at]
             row["cells"][at] = {"text": text, "href": link.replace("{lead_id}", quote(text, safe=""))}
     if shares is not None:
-        kw["css"] = f"{kw.get('css', '')} shares".strip()  # a count and its share may wrap onto two lines
+        kw["css"] = f"{kw.get('css', '')} shares".strip()  # each count over its share, in every cell alike
     whole = len(frame) if total is None else total
     cut = (
         L.word("more_rows", lang, shown=L.number(len(shown), lang), total=L.number(whole, lang))
