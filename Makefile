@@ -59,6 +59,7 @@ bench: $(STAMP)  ## every benchmark script (about an hour); see benchmarks/RESUL
 	$(BIN)/python benchmarks/batch_year.py
 	$(BIN)/python benchmarks/ingest.py --rows 10000000 --repeat 3
 	$(BIN)/python benchmarks/many_groups.py --managers 1000 5000 20000
+	$(BIN)/python benchmarks/fresh_demo.py
 
 clean:  ## remove the environment and generated outputs
 	rm -rf $(VENV) $(OUT)/* params/.leadkit-cache .pytest_cache .mypy_cache .ruff_cache
