@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -60,12 +61,42 @@ def lab(tmp_path):
     server.wait(timeout=30)
 
 
+def in_language(book: Path, lang: str) -> None:
+    """Set the notebook's ``lang`` parameter, as a reader editing the parameters cell would."""
+    nb = json.loads(book.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    source = "".join(cell["source"])
+    assert "lang = None" in source
+    cell["source"] = source.replace("lang = None", f"lang = {lang!r}")
+    book.write_text(json.dumps(nb), encoding="utf-8")
+
+
+WORDS = {
+    "en": {"managers": "Managers", "updating": "Updating", "clear": "Clear", "total": "Total", "other": "RU"},
+    "ru": {"managers": "Менеджеры", "updating": "Обновляется", "clear": "Сбросить", "total": "Итого", "other": "EN"},
+}
+CUT_LABELS = """() => [...document.querySelectorAll('.leadkit-panel .widget-label-basic, .leadkit-panel button')]
+    .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+def report_changes(tab, before: str) -> None:
+    tab.wait_for_function(
+        "before => !document.querySelector('.leadkit-busy') && "
+        "document.querySelector('.leadkit-report').innerText !== before",
+        arg=before,
+        timeout=120_000,
+    )
+
+
 @pytest.mark.slow
-def test_notebook_widgets_display_and_work_in_jupyterlab(lab, tmp_path):
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_notebook_widgets_display_and_work_in_jupyterlab(lab, tmp_path, lang):
     url, token = lab
+    words = WORDS[lang]
+    in_language(tmp_path / "notebooks" / "employee_performance.ipynb", lang)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab = browser.new_page(viewport={"width": 1024, "height": 1000})
         tab.goto(f"{url}/lab/tree/employee_performance.ipynb?token={token}", timeout=120_000)
         tab.wait_for_selector(".jp-Notebook", timeout=120_000)
         tab.wait_for_selector(
@@ -80,33 +111,46 @@ def test_notebook_widgets_display_and_work_in_jupyterlab(lab, tmp_path):
             ".jupyter-widget-Collapse, .widget-accordion, .lm-Accordion, .jupyter-widget-Accordion"
         ).first
         accordion.wait_for(timeout=60_000)
-        tab.screenshot(path=tmp_path / "lab.png", full_page=True)
+        tab.screenshot(path=tmp_path / f"lab-{lang}.png", full_page=True)
         boxes = tab.evaluate(
             """() => [...document.querySelectorAll('.leadkit-report dl.report-meta > div')].map(d =>
                 [d.querySelector('dt').getBoundingClientRect().right, d.querySelector('dd').getBoundingClientRect().left])"""
         )
         assert boxes and all(right <= left + 0.5 for right, left in boxes), "a meta label overlaps its value"
-        before = report.inner_text()
-        select = tab.locator("select[multiple]").nth(1)  # managers: "Ann (1,234)"
-        label = select.locator("option").nth(1).inner_text().replace("\xa0", " ")
-        first_manager = re.sub(r" \([\d,\s\u202f]+\)$", "", label)
-        assert first_manager != label, "each option carries its lead count"
-        select.select_option(label=label)
-        tab.locator(".leadkit-busy").first.wait_for(timeout=10_000)  # dimmed at once
-        assert "Updating" in tab.locator(".leadkit-panel").first.inner_text()
-        tab.wait_for_function(
-            "before => !document.querySelector('.leadkit-busy') && "
-            "document.querySelector('.leadkit-report').innerText !== before",
-            arg=before,
-            timeout=120_000,
-        )
+        assert words["total"] in report.inner_text() and words["managers"] in tab.locator(".leadkit-panel").inner_text()
+        picker = tab.locator(".leadkit-multi-box").nth(1)  # lead types, managers, branches
+        managers = picker.locator(".leadkit-options .widget-checkbox")  # "Ann (1,234)": a click ticks it
+        names = []
+        for i in (0, 1):  # two managers, one plain click each: no Ctrl
+            label = managers.nth(i).inner_text().strip().replace("\xa0", " ")
+            names.append(re.sub(r" \([\d,\s\u202f]+\)$", "", label))
+            assert names[-1] != label, "each option carries its lead count"
+            before = report.inner_text()
+            managers.nth(i).locator(".widget-label-basic").click()
+            tab.locator(".leadkit-busy").first.wait_for(timeout=10_000)  # dimmed at once
+            assert words["updating"] in tab.locator(".leadkit-panel").first.inner_text()
+            report_changes(tab, before)
+        assert managers.nth(0).locator("input").is_checked() and managers.nth(1).locator("input").is_checked()
         after = report.inner_text()
-        tab.screenshot(path=tmp_path / "lab-filtered.png", full_page=True)
-        assert first_manager in after and "Total" in after
-        tab.locator("button:text-is('RU')").first.click()
-        tab.wait_for_function("() => document.querySelector('.leadkit-report').innerText.includes('Итого')",
-                              timeout=120_000)  # fmt: skip
-        panel = tab.locator(".leadkit-panel").first.inner_text()
-        assert "Всё время" in tab.locator(".leadkit-panel select").first.inner_text().replace("\xa0", " ")
-        assert "Менеджеры" in panel and "Выгрузить в Excel" in panel
+        assert all(name in after for name in names) and words["total"] in after
+        chosen = picker.locator(".leadkit-chosen")
+        assert [b.strip() for b in chosen.locator("button:visible").all_inner_texts()] == [
+            *(f"× {n}" for n in sorted(names)),
+            words["clear"],
+        ]
+        assert tab.evaluate(CUT_LABELS) == [], "a label is cut at 1024 px"
+        tab.screenshot(path=tmp_path / f"lab-{lang}-filtered.png", full_page=True)
+        before = report.inner_text()
+        chosen.locator("button", has_text=names[0]).click()  # "× Ann" drops Ann in one click
+        report_changes(tab, before)
+        assert names[0] not in chosen.inner_text() and names[1] in report.inner_text()
+        tab.locator(f"button:text-is('{words['other']}')").first.click()
+        other = "Итого" if lang == "en" else "Total"
+        tab.wait_for_function(
+            "word => document.querySelector('.leadkit-report').innerText.includes(word)", arg=other, timeout=120_000
+        )
+        period = tab.locator(".leadkit-panel select").first.inner_text().replace("\xa0", " ")
+        assert ("Всё время" if lang == "en" else "All time") in period
+        assert ("Сбросить" if lang == "en" else "Clear") in tab.locator(".leadkit-panel").first.inner_text()
+        assert tab.evaluate(CUT_LABELS) == [], "a label is cut after the language switch"
         browser.close()

@@ -14,11 +14,26 @@ from leadkit.method import DEFAULT
 from leadkit.notebook import Workspace
 from leadkit.scope import Scope
 from leadkit.widgets import ALL_TIME, CUSTOM, ReportPanel
+from leadkit.widgets.pickers import CHIPS, SHOWN, MultiPicker
 
 
 @pytest.fixture()
 def leads():
     return load_leads(params_for(MARCH_SOURCE))
+
+
+def click(picker, value):
+    """What a reader's click on ``value``'s checkbox does: the browser flips the box's value."""
+    box = picker.boxes[[v for _, v in picker.options].index(value)]
+    box.value = not box.value
+
+
+def ticked(picker):
+    return [v for box, (_, v) in zip(picker.boxes, picker.options, strict=False) if box.value]
+
+
+def chips(picker):
+    return [chip.description for chip in picker.chips if chip.layout.display != "none"]
 
 
 def panel_for(name, leads, lang="en", **kw):
@@ -33,7 +48,7 @@ def test_period_choices_cover_the_data(leads):
     assert panel.kind.value == "month" and panel.period.value == "2025-03"
     assert [v for _, v in panel.period.options] == ["2025-04", "2025-03", "2025-02"]  # newest first
     assert dict(panel.period.options)["March 2025"] == "2025-03"
-    assert [v for _, v in panel.managers.options] == ["(unassigned)", "Ann", "Bob"]
+    assert [v for _, v in panel.managers.options] == ["Ann", "Bob", "(unassigned)"]  # the busiest first
     panel.kind.value = "quarter"  # keeps to the period on screen
     assert panel.period.value == "2025-Q1" and dict(panel.period.options)["Q1 2025"] == "2025-Q1"
     assert panel.result.meta.scope.period.label == "2025-Q1"
@@ -78,7 +93,7 @@ def test_a_language_switch_redraws_without_a_query(leads, name, count_queries):
     assert "Итого" in panel.report.value and "Total" not in panel.report.value
     assert dict(panel.period.options)["Март 2025"] == "2025-03" and panel.period.value == "2025-03"
     assert dict(panel.kind.options)["Всё время"] == ALL_TIME and dict(panel.kind.options)["Свой диапазон…"] == CUSTOM
-    assert next(label for label, _ in panel.managers.options).startswith("(не назначен)")
+    assert any(label.startswith("(не назначен) (") for label, _ in panel.managers.options)
     panel.lang.value = "en"
     assert queries() == 0 and "Total" in panel.report.value
     panel.managers.value = ("Bob",)  # a filter does compute
@@ -160,15 +175,17 @@ def test_the_open_manager_section_stays_open_across_changes(leads):
 
 def test_options_carry_counts_narrow_and_search(leads):
     panel = panel_for("lead_conversion", leads)
-    assert [label for label, _ in panel.managers.options] == ["(unassigned) (1)", "Ann (4)", "Bob (4)"]
+    assert [label for label, _ in panel.managers.options] == ["Ann (4)", "Bob (4)", "(unassigned) (1)"]
     panel.lead_types.value = ("Website",)
-    assert [label for label, _ in panel.managers.options] == ["(unassigned) (1)", "Ann (1)", "Bob (2)"]
+    assert [label for label, _ in panel.managers.options] == ["Bob (2)", "(unassigned) (1)", "Ann (1)"]
     panel.managers.search.value = "bo"
     assert [v for _, v in panel.managers.options] == ["Bob"]
-    panel.managers.select.value = ("Bob",)
+    click(panel.managers, "Bob")
     assert panel.result.meta.scope.filters.managers == ("Bob",)
     panel.managers.search.value = ""
-    assert panel.managers.value == ("Bob",) and panel.managers.select.value == ("Bob",)
+    assert panel.managers.value == ("Bob",) and ticked(panel.managers) == ["Bob"]
+    click(panel.managers, "Ann")  # a second click adds a second manager: no modifier key
+    assert panel.result.meta.scope.filters.managers == ("Ann", "Bob") and panel.result.total["leads"] == 3  # 1 + 2
 
 
 def test_busy_at_once_and_only_the_newest_request_is_shown(leads):
@@ -219,3 +236,82 @@ def test_a_stray_lead_outside_the_years_reports_cover_does_not_stop_the_panel():
     years = periods_of((date(1965, 3, 1), date(2025, 3, 31)), "year")
     assert years[0].label == "2025" and years[-1].label == "1970" and len(years) == 56
     assert periods_of((date(1901, 1, 1), date(1950, 1, 1)), "month") == []
+
+
+def picker_of(values, chosen=(), counts=None, lang="en"):
+    picker = MultiPicker("managers", list(values), tuple(chosen), lang)
+    picker.set_counts(counts)
+    heard = []
+    picker.observe(heard.append)
+    return picker, heard
+
+
+def test_a_click_picks_or_drops_one_value_and_a_chosen_value_drops_in_one_click():
+    picker, heard = picker_of(["(unassigned)", "Ann", "Bob", "Cleo"], counts={"(unassigned)": 1, "Ann": 4, "Bob": 4})
+    assert picker.options == [("Ann (4)", "Ann"), ("Bob (4)", "Bob"), ("(unassigned) (1)", "(unassigned)")]
+    assert picker.chosen_row.layout.display == "none" and chips(picker) == []
+    click(picker, "Bob")
+    click(picker, "Ann")
+    assert picker.value == ("Ann", "Bob") and heard == ["managers", "managers"]  # once per click
+    assert ticked(picker) == ["Ann", "Bob"] and chips(picker) == ["× Ann", "× Bob"]
+    assert picker.chosen_row.layout.display is None and picker.clear.description == "Clear"
+    picker.chips[0].click()  # "× Ann"
+    assert picker.value == ("Bob",) and ticked(picker) == ["Bob"] and len(heard) == 3
+    click(picker, "Bob")  # unticking drops it too
+    assert picker.value == () and len(heard) == 4
+    picker.value = ("Ann", "Bob")
+    picker.clear.click()
+    assert picker.value == () and ticked(picker) == [] and len(heard) == 6
+    picker.value = ()  # nothing changes: nobody is told
+    assert len(heard) == 6
+
+
+def test_a_chosen_value_stays_chosen_when_the_search_or_the_counts_hide_it():
+    picker, heard = picker_of(["Ann", "Bob", "Cleo"], chosen=("Cleo",), counts={"Ann": 4, "Bob": 4, "Cleo": 0})
+    assert [v for _, v in picker.options] == ["Ann", "Bob", "Cleo"]  # no lead, but chosen: still listed
+    assert ticked(picker) == ["Cleo"] and picker.options[2][0] == "Cleo (0)"
+    picker.search.value = "BO"
+    assert [v for _, v in picker.options] == ["Bob"] and picker.value == ("Cleo",) and chips(picker) == ["× Cleo"]
+    click(picker, "Bob")
+    assert picker.value == ("Bob", "Cleo") and heard == ["managers"]
+    picker.search.value = "zz"
+    assert picker.options == [] and "Nothing matches" in picker.more.value and picker.value == ("Bob", "Cleo")
+    assert picker.listing.layout.display == "none"  # no empty box left on screen
+    picker.search.value = ""
+    click(picker, "Cleo")
+    assert [v for _, v in picker.options] == ["Ann", "Bob"]  # dropped, and without leads: hidden again
+
+
+def test_twenty_thousand_managers_make_a_bounded_number_of_widgets_and_typing_finds_any():
+    from ipywidgets.widgets.widget import _instances
+
+    def widgets_made(names):
+        before = len(_instances)
+        picker, heard = picker_of(names, counts=dict.fromkeys(names, 3))
+        picker.value = tuple(names[::2])
+        picker.search.value = "1234"
+        return len(_instances) - before, picker, heard
+
+    few, _, _ = widgets_made(["Manager 01234", "Ann"])
+    made, picker, heard = widgets_made([f"Manager {i:05d}" for i in range(20_000)])  # 10,000 of them chosen
+    assert made == few < 100  # each widget with its layout and style: as many for 20,000 values as for two
+    assert [v for _, v in picker.options][:3] == ["Manager 01234", "Manager 11234", "Manager 12340"]
+    assert "2 more — type to narrow" in picker.more.value  # 01234, 11234 and 12340–12349: 12 match
+    click(picker, "Manager 12341")  # odd: not chosen yet
+    assert len(picker.value) == 10_001 and heard == ["managers", "managers"]
+    picker.search.value = ""
+    assert len(picker.options) == len(picker.boxes) == SHOWN
+    assert "19,990 more — type to narrow" in picker.more.value
+    assert len(chips(picker)) == CHIPS and "and 9,989 more" in picker.chips_more.value
+
+
+def test_a_language_switch_relabels_the_picker_and_keeps_the_choice():
+    picker, heard = picker_of(["(unassigned)", "Ann"] + [f"M{i}" for i in range(10)], chosen=("(unassigned)",),
+                              counts={"(unassigned)": 1200, "Ann": 4})  # fmt: skip
+    picker.relabel("ru")
+    assert picker.options[0] == ("(не назначен) (1\u202f200)", "(unassigned)") and ticked(picker) == ["(unassigned)"]
+    assert chips(picker) == ["× (не назначен)"] and picker.clear.description == "Сбросить"
+    assert picker.search.placeholder == "Поиск…" and "Менеджеры" in picker.title.value
+    assert picker.chips[0].tooltip == "Убрать «(не назначен)» из фильтра"
+    picker.set_counts(None)
+    assert "ещё 2 — уточните поиском" in picker.more.value and heard == []

@@ -3,7 +3,7 @@
 - ``panel``: ReportPanel, the filters and the report they drive
 - ``latest``: the newest request wins (debounce, worker thread, generation counter)
 - ``periodpicker``: period kind, period, custom dates
-- ``pickers``: searchable multi-selects with lead counts that narrow to the other filters
+- ``pickers``: checkbox lists with lead counts, narrowed by typing and by the other filters
 - ``export``: the report on screen as .xlsx and a download link
 - ``words``, ``style``: the panel's own words and styles
 """

@@ -24,7 +24,12 @@ PANEL_WORDS: dict[str, dict[str, str]] = {
         "download": "Download {file}",
         "saved_in": "also saved as {path}",
         "export_busy": "Wait for the update to finish, then export.",
-        "multi_hint": "Ctrl/⌘-click picks several",
+        "more_options": "{n} more — type to narrow",
+        "no_match": "Nothing matches the search",
+        "no_options": "No leads in this view",
+        "clear": "Clear",
+        "remove": "Remove “{value}” from the filter",
+        "chosen_more": "and {n} more",
     },
     "ru": {
         "period_kind": "Период",
@@ -43,7 +48,12 @@ PANEL_WORDS: dict[str, dict[str, str]] = {
         "download": "Скачать {file}",
         "saved_in": "также сохранено как {path}",
         "export_busy": "Дождитесь обновления, затем выгрузите.",
-        "multi_hint": "Ctrl/⌘-щелчок выбирает несколько",
+        "more_options": "ещё {n} — уточните поиском",
+        "no_match": "Поиск ничего не нашёл",
+        "no_options": "Нет обращений в этом отборе",
+        "clear": "Сбросить",
+        "remove": "Убрать «{value}» из фильтра",
+        "chosen_more": "и ещё {n}",
     },
 }
 
