@@ -17,12 +17,16 @@ from leadkit.frames import fetch
 from leadkit.leads import Leads
 from leadkit.render import labels as L
 from leadkit.reports.selection import raw_conditions
-from leadkit.scope import FILTER_COLUMNS, Scope
+from leadkit.scope import FILTER_COLUMNS, Filters, Scope
 from leadkit.widgets.words import word
 
 
-def distinct(leads: Leads, column: str) -> list[str]:
-    values = fetch(leads.table.select(column).distinct().order_by(column))[column]
+def distinct(leads: Leads, column: str, allowance: Filters | None = None) -> list[str]:
+    """The values of ``column`` among the leads a viewer's ``allowance`` lets them see (all leads: None)."""
+    t = leads.table
+    if allowance is not None and allowance.active:
+        t = t.filter(raw_conditions(t, Scope(allowance=allowance))[1])
+    values = fetch(t.select(column).distinct().order_by(column))[column]
     return [str(v) for v in values if not pd.isna(v)]
 
 
@@ -31,7 +35,7 @@ def option_counts(leads: Leads, scope: Scope, key: str) -> dict[str, int]:
     column = FILTER_COLUMNS[key]
     others = scope.updated(**{key: []})
     if others.period is not None and others.date_column not in leads.dated:
-        others = Scope(filters=others.filters)
+        others = Scope(filters=others.filters, allowance=others.allowance)
     t = leads.table
     in_period, passes = raw_conditions(t, others)
     kept = t.filter(in_period, passes)
