@@ -29,6 +29,7 @@ from pathlib import Path
 from leadkit.exceptions import SetupError
 from leadkit.model import REPORTS
 from leadkit.params import load_params
+from leadkit.viewers import header_env
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -118,6 +119,8 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
         raise SetupError("Voilà is not installed: pip install -e '.[lab]' (it brings voila>=0.5)") from None
     print(f"leadkit: dashboards at http://{host}:{port}/voila/render/index.ipynb (Ctrl-C stops)", file=sys.stderr)
     env = dict(os.environ)  # the kernels inherit it without the token
+    header = viewers.header if viewers is not None else None
+    if header:  # a viewer inherited by every kernel would let a page without the header in as them
+        env.pop(header_env(header), None)
     with _token_file(env):
-        header = viewers.header if viewers is not None else None
         return subprocess.call(voila_command(folder, host, port, header), cwd=folder, env=env)

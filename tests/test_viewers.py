@@ -179,6 +179,8 @@ def test_the_panel_keeps_a_viewer_inside_whatever_the_page_sends(leads, tmp_path
     expected = figures(compute("employee_performance", leads, scope.updated(managers=[ANNA])))
     assert figures(panel.result) == expected  # the result handed in was outside: recomputed
     assert [v for _, v in panel.managers.options] == [ANNA]
+    panel.managers.set_counts(None)  # without counts every value the list holds shows: still only the allowed
+    assert [v for _, v in panel.managers.options] == [ANNA]
     assert all(n for n in panel._results[panel.result.meta.scope][1]["managers"].values())
     assert set(panel._results[panel.result.meta.scope][1]["managers"]) == {ANNA}
     assert "Your view — Managers: Ava Foster (signed in as ava@example.com)." in panel.viewer.value
@@ -206,6 +208,15 @@ def test_serve_with_viewers_refuses_to_listen_beyond_this_machine(tmp_path):
     with pytest.raises(SetupError, match="could forge"):
         serve(str(write_params(tmp_path)), host="0.0.0.0", site=tmp_path / "site")
     assert not (tmp_path / "site").exists()  # refused before anything was built
+
+
+def test_serve_gives_no_kernel_a_viewer_from_its_own_environment(tmp_path, monkeypatch):
+    started = {}
+    monkeypatch.setenv(ENV, "boss@example.com")  # e.g. left over in the shell that starts the server
+    monkeypatch.setattr("subprocess.call", lambda command, cwd, env: started.update(command=command, env=env) or 0)
+    assert serve(str(write_params(tmp_path)), site=tmp_path / "site") == 0
+    assert ENV not in started["env"]
+    assert "--VoilaConfiguration.http_header_envs=['X-Leadkit-User']" in started["command"]
 
 
 def test_the_json_of_a_viewer_scope_names_the_allowance():

@@ -17,7 +17,7 @@ ACCESS_WORDS: dict[str, dict[str, str]] = {
         "all_leads": "all leads",
         "denied": "You have no access to these reports.",
         "unknown_user": "The sign-in {user} is not on the list of people who may see them.",
-        "no_user": "The dashboard did not receive who you are (no sign-in reached it).",
+        "no_user": "The dashboard does not know who you are: open it through the sign-in link you were given.",
         "ask": "To get access, contact {contact}.",
         "ask_anyone": "To get access, ask whoever runs these reports to add you.",
     },
@@ -26,7 +26,7 @@ ACCESS_WORDS: dict[str, dict[str, str]] = {
         "all_leads": "все обращения",
         "denied": "У вас нет доступа к этим отчётам.",
         "unknown_user": "Учётной записи {user} нет в списке тех, кому они открыты.",
-        "no_user": "Панель не получила сведений о том, кто вы (вход до неё не дошёл).",
+        "no_user": "Панель не знает, кто вы: откройте её по ссылке со входом, которую вам дали.",
         "ask": "Чтобы получить доступ, напишите: {contact}.",
         "ask_anyone": "Чтобы получить доступ, попросите того, кто ведёт эти отчёты, добавить вас.",
     },
@@ -39,7 +39,7 @@ DENIED_STYLE = (
 
 
 def view_text(user: str, allowance: Filters, lang: str) -> str:
-    """"Your view — Managers: Anna Ivanova (signed in as anna@example.com)."; all leads for an empty allowance."""
+    """The line "Your view — Managers: Anna Ivanova (signed in as anna@example.com)."; all leads: empty allowance."""
     words = ACCESS_WORDS[lang]
     leads = L.filters_text(allowance, lang) if allowance.active else words["all_leads"]
     return words["view"].format(leads=leads, user=L.clean(user[:200]))
