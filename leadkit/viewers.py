@@ -10,6 +10,7 @@ a widget, which a reader controls. A user the params do not list, or no header a
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ class Viewer:
 
     user: str
     allowance: Filters
+
+    @property
+    def slug(self) -> str:
+        """A folder name of this user's own (their exports never share a file with another viewer's)."""
+        return "viewer-" + hashlib.sha256(self.user.casefold().encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

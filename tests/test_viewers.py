@@ -189,7 +189,7 @@ def test_the_panel_keeps_a_viewer_inside_whatever_the_page_sends(leads, tmp_path
     assert panel.result.meta.scope.filters.managers == (ANNA,)
     assert figures(panel.result) == expected
     path = panel.export_excel()
-    assert path is not None
+    assert path is not None and path.parent == tmp_path / Viewer("AVA@example.com", allowance).slug
     names = {c.value for row in openpyxl.load_workbook(path).worksheets[0].iter_rows() for c in row}
     assert EMMA not in names and ANNA in names
 

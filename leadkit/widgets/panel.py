@@ -36,7 +36,7 @@ from leadkit.render.views import view_of
 from leadkit.reports import compute
 from leadkit.results import Result
 from leadkit.scope import FILTER_KEYS, Filters, Scope
-from leadkit.widgets.export import export_link, write_export
+from leadkit.widgets.export import default_export_dir, export_link, write_export
 from leadkit.widgets.latest import LatestWins
 from leadkit.widgets.periodpicker import Incomplete, PeriodPicker, data_span
 from leadkit.widgets.pickers import MultiPicker, distinct, option_counts
@@ -92,6 +92,8 @@ class ReportPanel:
     ) -> None:
         self.name, self.workspace, self.result = name, workspace, result
         self.export_dir = Path(export_dir) if export_dir else None
+        if workspace.viewer is not None:  # two viewers exporting in the same second never share a file
+            self.export_dir = (self.export_dir or default_export_dir()) / workspace.viewer.slug
         self.latest = LatestWins(delay)
         self._queries = threading.RLock()  # the leads' connection runs one query at a time
         self._results: _Kept = _Kept()
