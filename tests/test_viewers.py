@@ -45,8 +45,8 @@ def write_params(folder: Path, viewers: object = VIEWERS, lang: str = "en") -> P
 
 
 def figures(result) -> dict:
-    """Everything the JSON output says, but when it was made."""
-    return {k: v for k, v in to_dict(result).items() if k != "generated_at"}
+    """Everything the JSON output says, but when it was made and the data quality (a viewer's counts their own)."""
+    return {k: v for k, v in to_dict(result).items() if k not in ("generated_at", "data_quality")}
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,15 @@ def test_a_viewers_figures_are_compute_with_their_filter(leads):
         assert figures(compute(name, leads, base)) != figures(expected)  # (the filter changes something)
 
 
+def test_a_viewers_data_quality_counts_only_their_leads(leads):
+    theirs = Scope().updated(managers=[ANNA])  # all time: every lead of theirs is in scope
+    quality = compute("lost_leads", leads, Scope().allowed(Filters(managers=(ANNA,)))).meta.data_quality
+    assert quality.rows_read == quality.rows_loaded == quality.leads_in_scope
+    assert quality.leads_in_scope == compute("lost_leads", leads, theirs).meta.data_quality.leads_in_scope
+    assert quality.excluded["filtered_out"] == 0  # the company's other leads are not "filtered out": not there
+    assert compute("lost_leads", leads, theirs).meta.data_quality.excluded["filtered_out"] > 0
+
+
 def test_a_filter_narrows_a_viewer_but_never_widens(leads):
     scope = Scope().updated(period="2025").allowed(Filters(branches=("North",)))
     assert scope.filters.branches == ("North",)  # no filter: the allowance
@@ -136,6 +145,12 @@ def test_the_viewer_comes_from_the_header_variable_only(tmp_path, monkeypatch):
     assert workspace.scope.filters.managers == (ANNA,)
     result = lk.report("lead_conversion", workspace, managers=[EMMA])  # a notebook parameter cannot widen
     assert result.meta.scope.filters.managers == (ANNA,)
+    quality = result.meta.data_quality  # counted over their leads only
+    assert (
+        quality.rows_read
+        == quality.rows_loaded
+        == len(workspace.leads.table.filter(lambda t: t.manager == ANNA).to_pandas())
+    )
 
 
 def test_without_viewers_nothing_changes(tmp_path, monkeypatch):

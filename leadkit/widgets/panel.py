@@ -26,7 +26,7 @@ from typing import Any
 import ipywidgets as w
 
 from leadkit.exceptions import LeadkitError
-from leadkit.leads import Leads
+from leadkit.leads import Leads, visible
 from leadkit.notebook import Workspace
 from leadkit.periods import Period
 from leadkit.render import labels as L
@@ -103,12 +103,12 @@ class ReportPanel:
         self._drawing = False  # the accordion being rebuilt
         self._groups: list[str] = []
         self._last_control = "period"
-        leads, scope = workspace.leads, result.meta.scope
-        allowance = workspace.scope.allowance
+        leads, scope, allowance = workspace.leads, result.meta.scope, workspace.scope.allowance
+        theirs = visible(leads, allowance)  # the period's range and the option lists: a viewer's leads only
         if scope.allowance != allowance:  # a result from outside the viewer's scope is never shown
             scope = replace(scope, allowance=allowance)
             result = self.result = compute(name, leads, scope, workspace.method)
-        self.picker = PeriodPicker(data_span(leads), scope.period, lang, self._period_on_screen)
+        self.picker = PeriodPicker(data_span(theirs), scope.period, lang, self._period_on_screen)
         self.kind, self.period, self.start, self.end = (
             self.picker.kind,
             self.picker.period,
@@ -118,7 +118,7 @@ class ReportPanel:
         self.basis = w.ToggleButtons(value=None, style={"button_width": "auto"})
         self.basis_title = w.HTML()
         self.lead_types, self.managers, self.branches = (
-            MultiPicker(key, distinct(leads, column, allowance), getattr(scope.filters, key), lang)
+            MultiPicker(key, distinct(theirs, column), getattr(scope.filters, key), lang)
             for key, column in (("lead_types", "lead_type"), ("managers", "manager"), ("branches", "branch"))
         )
         self.lang = w.ToggleButtons(options=[("EN", "en"), ("RU", "ru")], value=lang, style={"button_width": "44px"})

@@ -17,16 +17,12 @@ from leadkit.frames import fetch
 from leadkit.leads import Leads
 from leadkit.render import labels as L
 from leadkit.reports.selection import raw_conditions
-from leadkit.scope import FILTER_COLUMNS, Filters, Scope
+from leadkit.scope import FILTER_COLUMNS, Scope
 from leadkit.widgets.words import word
 
 
-def distinct(leads: Leads, column: str, allowance: Filters | None = None) -> list[str]:
-    """The values of ``column`` among the leads a viewer's ``allowance`` lets them see (all leads: None)."""
-    t = leads.table
-    if allowance is not None and allowance.active:
-        t = t.filter(raw_conditions(t, Scope(allowance=allowance))[1])
-    values = fetch(t.select(column).distinct().order_by(column))[column]
+def distinct(leads: Leads, column: str) -> list[str]:
+    values = fetch(leads.table.select(column).distinct().order_by(column))[column]
     return [str(v) for v in values if not pd.isna(v)]
 
 
