@@ -14,6 +14,7 @@ from leadkit.flags import annotate
 from leadkit.ingest import attach, cached_source, ingest
 from leadkit.model import DATE_COLUMNS
 from leadkit.params import Params, TableSource, load_params
+from leadkit.scope import Filters
 from leadkit.sources import SourceData, read_source
 from leadkit.sources.validate import missing_message, table_problems, validated
 
@@ -33,6 +34,26 @@ class Leads:
     timezone: str = "UTC"
     lead_url: str | None = None  # a link template to each lead in its CRM ({lead_id} stands for the id)
     cleaned_values: int = 0  # values the source lost invisible characters from, as in SourceData
+
+
+def matches(t: ibis.Table, filters: Filters) -> ibis.expr.types.BooleanValue:
+    """Rows whose values pass every active filter (NULL where a value is missing, which drops the row)."""
+    passes: ibis.expr.types.BooleanValue = ibis.literal(True)
+    for column, values in filters.items():
+        passes = passes & t[column].isin(list(values))
+    return passes
+
+
+def visible(leads: Leads, allowance: Filters) -> Leads:
+    """Only the rows a dashboard viewer's ``allowance`` lets them see, for counts and lists of the whole table.
+
+    (Reports keep the whole table, whose latest date is the data's cut-off for every lead; their scope
+    carries the allowance.)
+    """
+    if not allowance.active:
+        return leads
+    kept = leads.table.filter(matches(leads.table, allowance))
+    return replace(leads, table=kept, rows_read=int(kept.count().to_pandas()))
 
 
 def _leads(table: ibis.Table, data: SourceData, timezone: str, lead_url: str | None = None) -> Leads:

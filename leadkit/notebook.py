@@ -3,6 +3,11 @@
 A notebook starts from its params file: the period, basis, filters, analysis settings
 and language there are the defaults, and a notebook parameter replaces one only when it
 is set (not None). ``leadkit run`` sets every parameter explicitly.
+
+When the params file lists dashboard viewers (``dashboard.viewers``), ``load`` reads the
+viewer from the proxy's header (``leadkit.viewers``) and every scope of the workspace
+carries their allowance; an unknown or missing viewer gets ``Denied`` instead of a
+workspace, and ``report`` and ``show`` pass it on to one paragraph, with no data opened.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from leadkit.params import Analysis, Params, load_params
 from leadkit.reports import compute
 from leadkit.results import Result
 from leadkit.scope import Scope
+from leadkit.viewers import Denied, Viewer, viewer_of
 
 PANEL_DELAY = 0.3  # seconds of quiet after a filter change before the panel computes (a burst is one request)
 
@@ -30,10 +36,14 @@ class Workspace:
     scope: Scope
     method: Method
     lang: str
+    viewer: Viewer | None = None  # a dashboard viewer; their allowance is already in ``scope``
 
 
-def load(params_file: str | None = None, data: str | None = None) -> Workspace:
-    """Leads from a batch's snapshot (``data``) or from ``params_file``, with the params' defaults."""
+def load(params_file: str | None = None, data: str | None = None) -> Workspace | Denied:
+    """Leads from a batch's snapshot (``data``) or from ``params_file``, with the params' defaults.
+
+    With dashboard viewers in the params: the viewer's workspace, or ``Denied`` (no leads read).
+    """
     _quiet_errors()
     if data:
         from leadkit.snapshot import read_snapshot
@@ -42,12 +52,19 @@ def load(params_file: str | None = None, data: str | None = None) -> Workspace:
     if not params_file:
         raise ParamsError("set params_file (a params YAML file) in the parameters cell, e.g. '../params/demo.yaml'")
     params: Params = load_params(params_file)
-    return Workspace(load_leads(params), params.scope(), params.method(), params.lang)
+    viewers = params.dashboard.viewers
+    if viewers is None:
+        return Workspace(load_leads(params), params.scope(), params.method(), params.lang)
+    viewer = viewer_of(viewers, params.lang)
+    if isinstance(viewer, Denied):
+        return viewer
+    scope = params.scope().allowed(viewer.allowance)
+    return Workspace(load_leads(params), scope, params.method(), params.lang, viewer)
 
 
 def report(
     name: str,
-    workspace: Workspace,
+    workspace: Workspace | Denied,
     *,
     period: str | None = None,
     basis: str | None = None,
@@ -55,12 +72,14 @@ def report(
     managers: list[str] | None = None,
     branches: list[str] | None = None,
     analysis: dict[str, Any] | None = None,
-) -> Result:
-    """Compute report ``name``; a None parameter keeps the workspace's default.
+) -> Result | Denied:
+    """Compute report ``name``; a None parameter keeps the workspace's default (``Denied``: nothing).
 
     ``period`` is one value: ``2025``, ``2025-Q4``, ``2025-11``, ``2025-W05``,
-    ``2025-11-10..2025-11-30`` or ``all``.
+    ``2025-11-10..2025-11-30`` or ``all``. A viewer's filters stay inside their allowance.
     """
+    if isinstance(workspace, Denied):
+        return workspace
     scope = workspace.scope.updated(period=period, basis=basis, lead_types=lead_types, managers=managers,
                                     branches=branches)  # fmt: skip
     method = workspace.method if analysis is None else Method(**Analysis(**analysis).model_dump())
@@ -68,19 +87,28 @@ def report(
 
 
 def show(
-    result: Result,
-    workspace: Workspace | None = None,
+    result: Result | Denied,
+    workspace: Workspace | Denied | None = None,
     *,
     lang: str | None = None,
     interactive: bool = False,
     excel_path: str | None = None,
 ) -> Any:
-    """Display the report in ``lang``: a filter panel (interactive) or static HTML; write Excel if asked."""
+    """Display the report in ``lang``: a filter panel (interactive) or static HTML; write Excel if asked.
+
+    ``Denied``: only the paragraph saying so; a viewer's page says whose view it is.
+    """
     from IPython.display import HTML, display
 
+    from leadkit.render.access import denied_html, view_html
     from leadkit.render.excel import write_workbook
     from leadkit.render.html import notebook_html
 
+    if isinstance(result, Denied) or isinstance(workspace, Denied):
+        denied = result if isinstance(result, Denied) else workspace
+        assert isinstance(denied, Denied)
+        display(HTML(denied_html(denied.user, denied.contact, lang or denied.lang)))
+        return None
     lang = lang or (workspace.lang if workspace else "en")
     if excel_path:
         write_workbook(result, Path(excel_path), lang)
@@ -90,7 +118,9 @@ def show(
         panel = ReportPanel(result.meta.report, workspace, result, lang, delay=PANEL_DELAY)
         display(panel.widget)
         return panel
-    display(HTML(notebook_html(result, lang)))
+    viewer = workspace.viewer if workspace is not None else None
+    shown = view_html(viewer.user, viewer.allowance, lang) if viewer is not None else ""
+    display(HTML(shown + notebook_html(result, lang)))
     return None
 
 

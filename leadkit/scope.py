@@ -4,6 +4,11 @@ One ``Scope`` type travels from the params file, the command line, a notebook's
 parameters or a widget to the SQL. ``Scope.updated`` is the one way to change it and
 refuses keys it does not know, so a typo (``lead_type=``) is an error, not a report
 that silently ignores the filter.
+
+A scope may carry an ``allowance``: the leads one dashboard viewer may see (their
+managers, branches). It is part of the scope, not of a page: every scope built from it,
+by ``updated`` or ``dataclasses.replace``, keeps its filters inside the allowance, so a
+filter can narrow what a viewer sees but never widen it.
 """
 
 from __future__ import annotations
@@ -42,18 +47,40 @@ class Filters:
     def active(self) -> bool:
         return any(getattr(self, name) for name in FILTER_KEYS)
 
+    def within(self, allowance: Filters) -> Filters:
+        """These filters kept inside ``allowance``: on each column the allowance lists, only allowed values.
+
+        A value outside the allowance is dropped; a column left with none falls back to the
+        allowance itself, never to "all" (an empty filter would mean every lead).
+        """
+        narrowed = {}
+        for name in FILTER_KEYS:
+            allowed = getattr(allowance, name)
+            if allowed:
+                narrowed[name] = tuple(v for v in getattr(self, name) if v in allowed) or allowed
+        return replace(self, **narrowed)
+
 
 @dataclass(frozen=True)
 class Scope:
-    """A report's period (None: all time), the date it is placed by, and its filters."""
+    """A report's period (None: all time), the date it is placed by, its filters, and the viewer's allowance."""
 
     period: Period | None = None
     basis: Basis = "created"
     filters: Filters = field(default_factory=Filters)
+    allowance: Filters = field(default_factory=Filters)  # empty: no viewer restriction
 
     def __post_init__(self) -> None:
         if self.basis not in ("created", "closed"):
             raise PeriodError(f"basis {self.basis!r} is not one of: created, closed")
+        if self.allowance.active:  # enforced here, on every scope built, so no caller can forget it
+            object.__setattr__(self, "filters", self.filters.within(self.allowance))
+
+    def allowed(self, allowance: Filters) -> Scope:
+        """This scope restricted to a viewer's ``allowance``; set once (two allowances would not add up)."""
+        if self.allowance.active and allowance != self.allowance:
+            raise ReportError("this scope already belongs to a viewer; it cannot be given another allowance")
+        return replace(self, allowance=allowance)
 
     @property
     def date_column(self) -> str:
@@ -70,7 +97,10 @@ class Scope:
                 "end": self.period.end.isoformat(),
                 "basis": self.basis,
             }
-        return {"period": period, "basis": self.basis, "filters": self.filters.as_dict()}
+        shown: dict[str, Any] = {"period": period, "basis": self.basis, "filters": self.filters.as_dict()}
+        if self.allowance.active:
+            shown["allowance"] = self.allowance.as_dict()
+        return shown
 
     def require_dates(self, dated: tuple[str, ...], source: str) -> None:
         """Refuse a period on a source that lacks the date the period is based on."""

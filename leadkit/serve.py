@@ -7,6 +7,11 @@ page cannot execute code in the kernel (Voilà refuses execute requests); idle k
 are culled. Bound to 127.0.0.1 unless told otherwise; bound elsewhere, a token is
 required — $LEADKIT_SERVE_TOKEN (passed in a private file, never on the command line, where
 `ps` would show it), else one Voilà generates and prints.
+
+With dashboard viewers in the params, Voilà hands the proxy's user header to each page's
+kernel (``http_header_envs``), which shows that viewer's leads only (``leadkit.viewers``);
+such a dashboard stays on this machine, since anyone reaching Voilà directly could forge
+the header.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 from leadkit.exceptions import SetupError
 from leadkit.model import REPORTS
 from leadkit.params import load_params
+from leadkit.viewers import header_env
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -62,14 +68,16 @@ def landing_page(folder: Path, lang: str) -> Path:
     return path
 
 
-def voila_command(site: Path, host: str, port: int) -> list[str]:
-    """The Voilà command line: hardened settings first, then where to listen."""
+def voila_command(site: Path, host: str, port: int, user_header: str | None = None) -> list[str]:
+    """The Voilà command line: hardened settings first, then where to listen; ``user_header`` for viewers."""
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
     command = [
         voila, str(site), "--no-browser", f"--Voila.ip={host}", f"--Voila.port={port}",
         "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}", "--MappingKernelManager.cull_interval=60",
     ]  # fmt: skip
+    if user_header:  # the kernel reads the viewer from this header only (the page gets it as HTTP_...)
+        command.append(f"--VoilaConfiguration.http_header_envs={[user_header]!r}")
     if host not in LOCAL_HOSTS or os.environ.get("LEADKIT_SERVE_TOKEN"):
         command.append("--token")  # $LEADKIT_SERVE_TOKEN when set (in a private file, see serve), else generated
     return command
@@ -96,6 +104,13 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
     """Check the params, build the site, run Voilà until interrupted; its exit code."""
     path = Path(params_file).resolve()
     params = load_params(path)  # a bad params file is one clear error now, not a broken page later
+    viewers = params.dashboard.viewers
+    if viewers is not None and host not in LOCAL_HOSTS:
+        raise SetupError(
+            f"{path}: dashboard.viewers names each viewer by the {viewers.header} header, which anyone reaching "
+            f"{host}:{port} directly could forge; serve on 127.0.0.1 (drop --host) behind a reverse proxy that "
+            "signs people in and sets that header itself (see the README, Interactive reports)"
+        )
     folder = build_site(path, (site or params.resolve(params.output.dir) / "dashboard" / path.stem).resolve())
     landing_page(folder, params.lang)
     try:
@@ -104,5 +119,8 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
         raise SetupError("Voilà is not installed: pip install -e '.[lab]' (it brings voila>=0.5)") from None
     print(f"leadkit: dashboards at http://{host}:{port}/voila/render/index.ipynb (Ctrl-C stops)", file=sys.stderr)
     env = dict(os.environ)  # the kernels inherit it without the token
+    header = viewers.header if viewers is not None else None
+    if header:  # a viewer inherited by every kernel would let a page without the header in as them
+        env.pop(header_env(header), None)
     with _token_file(env):
-        return subprocess.call(voila_command(folder, host, port), cwd=folder, env=env)
+        return subprocess.call(voila_command(folder, host, port, header), cwd=folder, env=env)

@@ -56,6 +56,7 @@ FORBIDDEN = {
     "periods": ("leadkit.scope", "leadkit.params", "leadkit.reports", "leadkit.render"),
     "scope": ("leadkit.params", "leadkit.reports", "leadkit.render"),
     "params": ("leadkit.sources", "leadkit.reports", "leadkit.render", "leadkit.leads"),
+    "viewers": ("leadkit.sources", "leadkit.reports", "leadkit.render", "leadkit.leads", "leadkit.widgets"),
 }
 LEAVES = ("model", "exceptions", "version", "method", "log", "atomic", "text", "redact")
 

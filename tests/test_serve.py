@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,27 +76,36 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture()
-def dashboard(tmp_path):
-    params = tmp_path / "params.yaml"
+@contextlib.contextmanager
+def running(folder: Path, settings: dict) -> Iterator[tuple[str, Path]]:
+    """`leadkit serve` on a free port with a 3,000-lead demo and ``settings``; its URL and params file."""
+    params = folder / "params.yaml"
     source = {"kind": "demo", "rows": 3000, "seed": 7, "start": "2024-01-01", "end": "2025-12-31"}
-    params.write_text(yaml.safe_dump({"source": source, "period": "2025", "lang": "en"}), encoding="utf-8")
+    params.write_text(yaml.safe_dump({"source": source, "period": "2025", "lang": "en", **settings}), encoding="utf-8")
     port = free_port()
-    env = {**os.environ, "HOME": str(tmp_path)}
-    server = subprocess.Popen([str(LEADKIT), "serve", str(params), "--port", str(port)], cwd=tmp_path, env=env,
+    env = {**os.environ, "HOME": str(folder)}
+    server = subprocess.Popen([str(LEADKIT), "serve", str(params), "--port", str(port)], cwd=folder, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "Voilà did not start"
-            time.sleep(0.5)
-    yield url, params
-    server.terminate()
-    server.wait(timeout=30)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "Voilà did not start"
+                time.sleep(0.5)
+        yield url, params
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture()
+def dashboard(tmp_path):
+    with running(tmp_path, {}) as started:
+        yield started
 
 
 @pytest.mark.slow
@@ -133,3 +144,48 @@ def test_a_dashboard_changes_a_filter_and_shows_the_apis_figures(dashboard, tmp_
         browser.close()
     expected = compute("lead_conversion", load_leads(load_params(params)), period="2025", lead_types=[lead_type])
     assert int(total.replace(",", "")) == expected.total["leads"]
+
+
+VIEWERS = {"contact": "Olga, olga@example.com",
+           "users": {"ava@example.com": {"managers": ["Ava Foster"]}, "boss@example.com": {"all": True}}}  # fmt: skip
+
+
+def open_report(context, url: str, name: str, selector: str):
+    tab = context.new_page()
+    tab.goto(f"{url}/voila/render/{name}.ipynb", timeout=240_000)
+    tab.locator(selector).first.wait_for(timeout=240_000)
+    return tab
+
+
+@pytest.mark.slow
+def test_a_viewer_sees_only_their_leads_and_no_header_sees_nothing(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with running(tmp_path, {"dashboard": {"viewers": VIEWERS}}) as (url, params), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+        size = {"width": 1024, "height": 1400}
+        ava = browser.new_context(viewport=size, extra_http_headers={"X-Leadkit-User": "ava@example.com"})
+        tab = open_report(ava, f"{url}", "lead_conversion", ".leadkit-report")
+        assert "Your view — Managers: Ava Foster (signed in as ava@example.com)." in tab.inner_text(".leadkit-viewer")
+        managers = tab.locator("select[multiple]").nth(1).locator("option").all_inner_texts()
+        assert [re.sub(r" \([\d,\s\u202f]+\)$", "", m.replace("\xa0", " ")) for m in managers] == ["Ava Foster"]
+        total = tab.locator(".leadkit-report section.summary tr.total td").nth(1).inner_text()
+        tab.screenshot(path=tmp_path / "viewer-en.png", full_page=True)
+        crafted = ava.new_page()  # a user in the query string is no user
+        crafted.goto(f"{url}/voila/render/lead_conversion.ipynb?user=boss@example.com", timeout=240_000)
+        crafted.locator(".leadkit-viewer").wait_for(timeout=240_000)
+        assert "ava@example.com" in crafted.inner_text(".leadkit-viewer")
+        people = open_report(ava, url, "employee_performance", ".leadkit-report")
+        text = people.inner_text("body")
+        assert "Ava Foster" in text and "Emma Davis" not in text and "Noah Evans" not in text
+        nobody = browser.new_context(viewport=size)
+        denied = open_report(nobody, f"{url}", "lead_conversion", ".leadkit-denied")
+        assert denied.inner_text(".leadkit-denied").startswith("You have no access to these reports.")
+        assert "Olga, olga@example.com" in denied.inner_text(".leadkit-denied")
+        assert denied.locator(".leadkit-report").count() == 0 and denied.locator("select").count() == 0
+        assert denied.locator("button").count() == 0  # no export
+        denied.screenshot(path=tmp_path / "denied-en.png", full_page=True)
+        browser.close()
+    shown = subprocess.run([str(LEADKIT), "compute", str(params), "--report", "lead_conversion", "--format", "json",
+                            "--managers", "Ava Foster"], capture_output=True, text=True, check=True)  # fmt: skip
+    assert int(total.replace(",", "")) == json.loads(shown.stdout)["total"]["leads"]

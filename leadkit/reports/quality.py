@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from leadkit.frames import fetch
-from leadkit.leads import Leads
+from leadkit.leads import Leads, visible
 from leadkit.model import NO_REASON, NOT_SET, UNASSIGNED
 from leadkit.reports.measures import tally
 from leadkit.reports.selection import conditions
@@ -41,7 +41,11 @@ def _counts(t: ir.Table, scope: Scope) -> dict[str, ir.Value]:
 
 
 def data_quality(leads: Leads, scope: Scope) -> DataQuality:
-    """Counts of the whole table under ``scope`` (one query), and the filter values that match nothing."""
+    """Counts of the whole table under ``scope`` (one query), and the filter values that match nothing.
+
+    A viewer's scope counts only the leads their allowance lets them see: "the whole table" is theirs.
+    """
+    leads = visible(leads, scope.allowance)
     t = leads.table
     got = {k: int(v or 0) for k, v in fetch(t.aggregate(**_counts(t, scope))).iloc[0].items()}
     excluded: dict[str, int] = {}

@@ -8,7 +8,7 @@ from functools import reduce
 import ibis
 import ibis.expr.types as ir
 
-from leadkit.leads import Leads
+from leadkit.leads import Leads, matches
 from leadkit.periods import Period, between
 from leadkit.scope import Scope
 
@@ -25,10 +25,7 @@ def raw_conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.Boole
     skip whole row groups by their min/max dates (a COALESCE around them would not).
     """
     in_period = ibis.literal(True) if scope.period is None else within(t, scope.date_column, scope.period)
-    passes: ir.BooleanValue = ibis.literal(True)
-    for column, values in scope.filters.items():
-        passes = passes & t[column].isin(list(values))
-    return in_period, passes
+    return in_period, matches(t, scope.filters)
 
 
 def conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanValue]:

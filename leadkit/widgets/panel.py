@@ -7,6 +7,10 @@ thread, and only the newest request is ever shown (``LatestWins``). What is comp
 kept per scope and what is drawn per scope and language, so a language switch only
 renders and a return to an earlier choice is immediate. The open manager section stays
 open across changes.
+
+A dashboard viewer's allowance (``Workspace.scope.allowance``) is part of every scope the
+panel builds, so it holds in the kernel whatever the page sends: option lists show only
+allowed values, and a value outside them is dropped by the scope itself.
 """
 
 from __future__ import annotations
@@ -15,23 +19,24 @@ import html
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
 from leadkit.exceptions import LeadkitError
-from leadkit.leads import Leads
+from leadkit.leads import Leads, visible
 from leadkit.notebook import Workspace
 from leadkit.periods import Period
 from leadkit.render import labels as L
+from leadkit.render.access import view_html
 from leadkit.render.html import LIST_LIMIT, MAX_LIST_GROUPS, groups_note, html_table, notebook_html, table_html
 from leadkit.render.views import view_of
 from leadkit.reports import compute
 from leadkit.results import Result
 from leadkit.scope import FILTER_KEYS, Filters, Scope
-from leadkit.widgets.export import export_link, write_export
+from leadkit.widgets.export import default_export_dir, export_link, write_export
 from leadkit.widgets.latest import LatestWins
 from leadkit.widgets.periodpicker import Incomplete, PeriodPicker, data_span
 from leadkit.widgets.pickers import MultiPicker, distinct, option_counts
@@ -87,6 +92,8 @@ class ReportPanel:
     ) -> None:
         self.name, self.workspace, self.result = name, workspace, result
         self.export_dir = Path(export_dir) if export_dir else None
+        if workspace.viewer is not None:  # two viewers exporting in the same second never share a file
+            self.export_dir = (self.export_dir or default_export_dir()) / workspace.viewer.slug
         self.latest = LatestWins(delay)
         self._queries = threading.RLock()  # the leads' connection runs one query at a time
         self._results: _Kept = _Kept()
@@ -96,8 +103,12 @@ class ReportPanel:
         self._drawing = False  # the accordion being rebuilt
         self._groups: list[str] = []
         self._last_control = "period"
-        leads, scope = workspace.leads, result.meta.scope
-        self.picker = PeriodPicker(data_span(leads), scope.period, lang, self._period_on_screen)
+        leads, scope, allowance = workspace.leads, result.meta.scope, workspace.scope.allowance
+        theirs = visible(leads, allowance)  # the period's range and the option lists: a viewer's leads only
+        if scope.allowance != allowance:  # a result from outside the viewer's scope is never shown
+            scope = replace(scope, allowance=allowance)
+            result = self.result = compute(name, leads, scope, workspace.method)
+        self.picker = PeriodPicker(data_span(theirs), scope.period, lang, self._period_on_screen)
         self.kind, self.period, self.start, self.end = (
             self.picker.kind,
             self.picker.period,
@@ -107,7 +118,7 @@ class ReportPanel:
         self.basis = w.ToggleButtons(value=None, style={"button_width": "auto"})
         self.basis_title = w.HTML()
         self.lead_types, self.managers, self.branches = (
-            MultiPicker(key, distinct(leads, column), getattr(scope.filters, key), lang)
+            MultiPicker(key, distinct(theirs, column), getattr(scope.filters, key), lang)
             for key, column in (("lead_types", "lead_type"), ("managers", "manager"), ("branches", "branch"))
         )
         self.lang = w.ToggleButtons(options=[("EN", "en"), ("RU", "ru")], value=lang, style={"button_width": "44px"})
@@ -115,6 +126,7 @@ class ReportPanel:
         self.export = w.Button(icon="file-excel-o", layout=w.Layout(width="auto"))
         self.download = w.HTML()
         self.status = w.HTML()
+        self.viewer = w.HTML()  # whose view this is, on a dashboard with viewers
         self.report = w.HTML()
         self.accordion = w.Accordion()
         self.cut = w.HTML()
@@ -145,7 +157,7 @@ class ReportPanel:
             w.HBox([lang_box, export_box, self.download], layout=row),
             self.status,
         ])  # fmt: skip
-        panel = w.VBox([w.HTML(PANEL_CSS), controls, self.report, self.accordion, self.cut])
+        panel = w.VBox([w.HTML(PANEL_CSS), self.viewer, controls, self.report, self.accordion, self.cut])
         panel.add_class("leadkit-panel")
         return panel
 
@@ -164,6 +176,8 @@ class ReportPanel:
         self.basis_title.value = f"<b>{html.escape(word('basis_label', lang))}</b>"
         self.lang_title.value = f"<b>{html.escape(word('language', lang))}</b>"
         self.export.description = word("export", lang)
+        viewer = self.workspace.viewer
+        self.viewer.value = view_html(viewer.user, viewer.allowance, lang) if viewer is not None else ""
 
     # ----- what the controls describe
 
@@ -171,9 +185,10 @@ class ReportPanel:
         return self.result.meta.scope.period
 
     def scope(self) -> Scope:
-        """The scope the widgets describe now; raises ``Incomplete`` for a half-filled custom range."""
+        """The scope the widgets describe now, inside the viewer's allowance; ``Incomplete`` for a half-filled range."""
         filters = Filters(self.lead_types.value, self.managers.value, self.branches.value)
-        return Scope(period=self.picker.chosen(), basis=self.basis.value, filters=filters)
+        allowance = self.workspace.scope.allowance
+        return Scope(period=self.picker.chosen(), basis=self.basis.value, filters=filters, allowance=allowance)
 
     def choose_period(self, period: Period | None) -> None:
         """Put ``period`` on the period controls, as a reader choosing it would."""

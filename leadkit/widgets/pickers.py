@@ -42,7 +42,7 @@ def option_counts(leads: Leads, scope: Scope, key: str) -> dict[str, int]:
     column = FILTER_COLUMNS[key]
     others = scope.updated(**{key: []})
     if others.period is not None and others.date_column not in leads.dated:
-        others = Scope(filters=others.filters)
+        others = Scope(filters=others.filters, allowance=others.allowance)
     t = leads.table
     in_period, passes = raw_conditions(t, others)
     kept = t.filter(in_period, passes)
