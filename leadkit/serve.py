@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -105,4 +106,18 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
     print(f"leadkit: dashboards at http://{host}:{port}/voila/render/index.ipynb (Ctrl-C stops)", file=sys.stderr)
     env = dict(os.environ)  # the kernels inherit it without the token
     with _token_file(env):
-        return subprocess.call(voila_command(folder, host, port), cwd=folder, env=env)
+        return _run(voila_command(folder, host, port), folder, env)
+
+
+def _run(command: list[str], folder: Path, env: dict[str, str]) -> int:
+    """Voilà in the foreground. Stopping leadkit (SIGTERM, or Ctrl-C) stops Voilà with SIGTERM, which shuts its
+    kernels down; left alone (subprocess.call's SIGKILL, or nothing on SIGTERM) Voilà and its kernels outlived us."""
+    process = subprocess.Popen(command, cwd=folder, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
