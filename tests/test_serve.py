@@ -1,30 +1,13 @@
-"""`leadkit serve`: the reports as a Voilà dashboard — hardened settings, and one dashboard driven in Chromium."""
+"""`leadkit serve`: the site it builds and Voilà's hardened command line (the live dashboards: test_serve_browser)."""
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-import pytest
-import yaml
-from test_browser import FLAGS
-
-from leadkit.api import compute
-from leadkit.leads import load_leads
-from leadkit.params import load_params
 from leadkit.serve import build_site, voila_command
 
 ROOT = Path(__file__).resolve().parents[1]
-LEADKIT = Path(sys.executable).with_name("leadkit")
 
 
 def test_the_site_names_the_params_file_and_nothing_else_changes(tmp_path):
@@ -66,71 +49,3 @@ def test_the_token_reaches_the_server_in_a_private_file_not_the_command_line(mon
         assert not any(sentinel in v for k, v in env.items() if k != "LEADKIT_SERVE_TOKEN")
         assert "LEADKIT_SERVE_TOKEN" not in env  # the kernels inherit env: no token there
     assert not Path(name).exists()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture()
-def dashboard(tmp_path):
-    params = tmp_path / "params.yaml"
-    source = {"kind": "demo", "rows": 3000, "seed": 7, "start": "2024-01-01", "end": "2025-12-31"}
-    params.write_text(yaml.safe_dump({"source": source, "period": "2025", "lang": "en"}), encoding="utf-8")
-    port = free_port()
-    env = {**os.environ, "HOME": str(tmp_path)}
-    server = subprocess.Popen([str(LEADKIT), "serve", str(params), "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "Voilà did not start"
-            time.sleep(0.5)
-    yield url, params
-    server.terminate()
-    server.wait(timeout=30)
-
-
-@pytest.mark.slow
-def test_a_dashboard_changes_a_filter_and_shows_the_apis_figures(dashboard, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    url, params = dashboard
-    for secret in ("lead_conversion.ipynb", "params.yaml"):  # never served as files
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(f"{url}/voila/files/{secret}", timeout=30)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
-        tab = browser.new_page(viewport={"width": 1024, "height": 1400})
-        tab.goto(f"{url}/voila/render/index.ipynb", timeout=120_000)  # the landing page links the three
-        for name in ("lead_conversion", "lost_leads", "employee_performance"):
-            tab.locator(f"a[href='{name}.ipynb']").first.wait_for(timeout=120_000)
-        tab.click("a[href='lead_conversion.ipynb']")
-        tab.wait_for_url("**/voila/render/lead_conversion.ipynb", timeout=60_000)
-        tab.locator(".leadkit-report").first.wait_for(timeout=240_000)
-        html = tab.content()
-        for code in ("lk.load(", "params_file =", "import ", "interactive = True"):
-            assert code not in html, f"code text {code!r} reached the browser"
-        select = tab.locator("select[multiple]").first  # lead types
-        option = select.locator("option").nth(1)
-        label = option.inner_text().replace("\xa0", " ")
-        lead_type = re.sub(r" \([\d,\s\u202f]+\)$", "", label)
-        before = tab.locator(".leadkit-report").first.inner_text()
-        select.select_option(label=label)
-        tab.wait_for_function(
-            "before => !document.querySelector('.leadkit-busy') && "
-            "document.querySelector('.leadkit-report').innerText !== before",
-            arg=before,
-            timeout=180_000,
-        )
-        total = tab.locator(".leadkit-report section.summary tr.total td").nth(1).inner_text()
-        tab.screenshot(path=tmp_path / "dashboard.png", full_page=True)
-        browser.close()
-    expected = compute("lead_conversion", load_leads(load_params(params)), period="2025", lead_types=[lead_type])
-    assert int(total.replace(",", "")) == expected.total["leads"]
