@@ -159,7 +159,8 @@ class Dashboard:
     received: list[str]  # every websocket frame the page received
 
 
-def open_page(browser: Browser, server: Server, name: str) -> Dashboard:
+def open_page(browser: Browser, server: Server, name: str, report: bool = True) -> Dashboard:
+    """``name``.ipynb as Voilà serves it, its report drawn (unless ``report`` is False), its websocket recorded."""
     tab = browser.new_page(viewport={"width": 1024, "height": 1400})
     received: list[str] = []
 
@@ -169,8 +170,8 @@ def open_page(browser: Browser, server: Server, name: str) -> Dashboard:
     tab.on("websocket", listen)
     response = tab.goto(f"{server.url}/voila/render/{name}.ipynb", timeout=LOAD)
     assert response is not None and response.status == 200
-    document = response.text()
-    if name != "index":
+    document = response.text()  # Voilà sends it once every cell has run
+    if report:
         tab.locator(".leadkit-report").first.wait_for(timeout=LOAD)
         settled(tab)
     return Dashboard(tab, server.lang, document, received)
@@ -256,7 +257,7 @@ def assert_no_code(board: Dashboard, server: Server) -> None:
 
 
 def test_the_landing_page_links_the_three_dashboards_in_the_language(server, browser):
-    board = open_page(browser, server, "index")
+    board = open_page(browser, server, "index", report=False)
     links = board.tab.locator("a[href$='.ipynb']")
     links.first.wait_for(timeout=LOAD)
     found = {str(a.get_attribute("href")): a.inner_text() for a in links.all()}
@@ -395,3 +396,17 @@ def test_notebooks_params_and_server_apis_are_not_served(server):
     for page in ("/", "/voila/tree"):  # Voilà's file listing names notebooks at most, never the params file
         assert server.params.name not in served[page]
         assert set(re.findall(r"[\w.-]+\.ipynb", served[page])) <= {f"{name}.ipynb" for name in (*REPORTS, "index")}
+
+
+def test_a_failing_dashboard_shows_no_traceback(server, browser):
+    original = server.params.read_text(encoding="utf-8")
+    assert "\nperiod: 2025\n" in original
+    try:  # each page starts a kernel that reads the params file again: a month 13 fails in the notebook
+        server.params.write_text(original.replace("\nperiod: 2025\n", "\nperiod: 2025-13\n"), encoding="utf-8")
+        board = open_page(browser, server, "lost_leads", report=False)
+    finally:
+        server.params.write_text(original, encoding="utf-8")
+    assert "leadkit-report" not in board.document and "error" in board.document  # the cell did fail
+    assert "2025-13" not in board.document  # Voilà hides the error's text with its traceback
+    assert_no_code(board, server)
+    board.tab.close()
