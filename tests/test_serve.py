@@ -10,15 +10,16 @@ from leadkit.serve import build_site, voila_command
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_site_names_the_params_file_and_nothing_else_changes(tmp_path):
+def test_the_site_names_the_params_file_keeps_the_code_and_drops_the_analysts_notes(tmp_path):
     params = tmp_path / "my params.yaml"
     site = build_site(params, tmp_path / "site")
     for name in ("lead_conversion", "lost_leads", "employee_performance"):
         book = json.loads((site / f"{name}.ipynb").read_text(encoding="utf-8"))
         original = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        assert {c["cell_type"] for c in book["cells"]} == {"code"}  # English notes on hidden cells: not for the page
         code = ["".join(c["source"]) for c in book["cells"]]
-        assert f"params_file = {str(params)!r}\n" in code[1]
-        assert code[2:] == ["".join(c["source"]) for c in original["cells"]][2:]
+        assert f"params_file = {str(params)!r}\n" in code[0]
+        assert code[1:] == ["".join(c["source"]) for c in original["cells"] if c["cell_type"] == "code"][1:]
 
 
 def test_voila_is_hardened_and_local_unless_told(monkeypatch):

@@ -286,6 +286,7 @@ def test_lead_conversion_shows_the_apis_figures_for_a_lead_type(server, browser)
     overall = figure(summary(board)[-1][8], server.lang)
     assert overall == pytest.approx(expected["total"]["conversion_pct"], abs=0.05)
     assert headline(board, "scope") == said(expected, "scope")
+    assert "parameters cell" not in board.tab.inner_text("body")  # the notebook's notes for analysts are not shown
     assert_no_code(board, server)
     board.tab.screenshot(path=server.log.with_name("lead_conversion.png"), full_page=True)
     board.tab.close()
