@@ -1,6 +1,6 @@
 """`leadkit serve`: the three report notebooks as a live dashboard for people who do not use Jupyter (Voilà).
 
-The notebooks are copied into a site folder with the params file filled in, and Voilà
+The notebooks' code cells are copied into a site folder with the params file filled in, and Voilà
 serves that folder: ``/voila/render/index.ipynb`` links ``/voila/render/<report>.ipynb``; code
 cells are stripped and tracebacks hidden (Voilà's defaults, set explicitly here); the
 page cannot execute code in the kernel (Voilà refuses execute requests); idle kernels
@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,13 +38,18 @@ IDLE_KERNEL_SECONDS = 900
 
 
 def build_site(params_file: Path, folder: Path) -> Path:
-    """Copies of the report notebooks whose parameters cell names ``params_file`` (absolute)."""
+    """Copies of the report notebooks whose parameters cell names ``params_file`` (absolute).
+
+    Only their code cells: the Markdown cells are notes for analysts in JupyterLab, in English, about the
+    parameters and the code the dashboard hides; the report itself carries its title and words in its language.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for name in REPORTS:
         source = NOTEBOOKS / f"{name}.ipynb"
         if not source.is_file():
             raise SetupError(f"the notebook {source} is missing; restore it from the repository")
         book = json.loads(source.read_text(encoding="utf-8"))
+        book["cells"] = [cell for cell in book["cells"] if cell["cell_type"] == "code"]
         for cell in book["cells"]:
             if "parameters" in cell.get("metadata", {}).get("tags", []):
                 lines = "".join(cell["source"]).splitlines(keepends=True)
@@ -123,4 +129,18 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
     if header:  # a viewer inherited by every kernel would let a page without the header in as them
         env.pop(header_env(header), None)
     with _token_file(env):
-        return subprocess.call(voila_command(folder, host, port, header), cwd=folder, env=env)
+        return _run(voila_command(folder, host, port, header), folder, env)
+
+
+def _run(command: list[str], folder: Path, env: dict[str, str]) -> int:
+    """Voilà in the foreground. Stopping leadkit (SIGTERM, or Ctrl-C) stops Voilà with SIGTERM, which shuts its
+    kernels down; left alone (subprocess.call's SIGKILL, or nothing on SIGTERM) Voilà and its kernels outlived us."""
+    process = subprocess.Popen(command, cwd=folder, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
