@@ -98,7 +98,7 @@ def load_csv(
     )
     uneven = " OR ".join(f"{_ident(n)} IS NULL" for n in [*names[1:], names[0]]) + f" OR {_ident(extra)} IS NOT NULL"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE file_cells AS SELECT * FROM read_csv({_q(str(path))}, {options})")
+        _scan(con, f"read_csv({_q(str(path))}, {options}")
         found = con.execute(f"SELECT count(*) FROM file_cells WHERE {uneven}").fetchone()
         if found is None or found[0]:
             return False
@@ -107,6 +107,20 @@ def load_csv(
     except duckdb.Error:
         return False
     return True
+
+
+def _scan(con: duckdb.DuckDBPyConnection, call: str) -> None:
+    """``call`` (a read_csv without its closing parenthesis) into table ``file_cells``.
+
+    DuckDB's parallel reader cannot pad short rows in a file with quoted line breaks: such a
+    file is read again by one thread.
+    """
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE file_cells AS SELECT * FROM {call})")
+    except duckdb.Error as exc:
+        if "parallel=false" not in str(exc):
+            raise
+        con.execute(f"CREATE OR REPLACE TEMP TABLE file_cells AS SELECT * FROM {call}, parallel=false)")
 
 
 def _transcoded(path: Path, encoding: str | None, delimiter: str | None, folder: Path) -> Path | None:
