@@ -169,7 +169,10 @@ def parse_dates(series: pd.Series, formats: tuple[str, ...], timezone: str) -> t
     if pd.api.types.is_datetime64_any_dtype(series):
         return _to_local(series, timezone), pd.Series(False, index=series.index)
     result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
-    stamps = series.map(lambda v: isinstance(v, pd.Timestamp)).astype(bool)
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        stamps = pd.Series(False, index=series.index)  # text cells (CSV) hold no Timestamp: spare a Python call per row
+    else:
+        stamps = series.map(lambda v: isinstance(v, pd.Timestamp)).astype(bool)
     if stamps.any():
         result[stamps] = _to_local(pd.to_datetime(series[stamps]), timezone)
     pending = series.notna() & ~stamps
