@@ -53,3 +53,13 @@ def test_rows_duckdb_would_read_unlike_pandas_are_left_to_pandas(tmp_path, text)
     except Exception as exc:  # the pandas checks ran on the way (the message is theirs)
         found = exc
     assert not isinstance(found, pd.DataFrame)
+
+
+def test_a_large_file_is_read_in_a_database_of_its_own(tmp_path, monkeypatch):
+    """(its memory goes back when the read ends; the cells are the same)"""
+    from leadkit.sources import engine_read
+
+    monkeypatch.setattr(engine_read, "OWN_DATABASE_BYTES", 0)
+    path = tmp_path / "leads.csv"
+    path.write_text(SAME["quoted delimiter and line break"], encoding="utf-8")
+    pd.testing.assert_frame_equal(read_csv_engine(path), read_csv(path))

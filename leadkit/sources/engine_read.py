@@ -23,6 +23,7 @@ import pyarrow as pa
 from leadkit.model import ROW
 from leadkit.sources.files import _UTF8, check_fields, decode, sniff_delimiter
 
+OWN_DATABASE_BYTES = 16 << 20  # files this large are read in a database of their own
 HEAD_BYTES = 1 << 16  # the header line must end within this much of the file's start
 _BOM = b"\xef\xbb\xbf"
 TABLE = "raw"
@@ -36,6 +37,18 @@ def _database() -> duckdb.DuckDBPyConnection:
     Connecting costs up to a tenth of a second on a busy machine, a cursor a millisecond.
     """
     return duckdb.connect()
+
+
+def _connection(path: Path) -> duckdb.DuckDBPyConnection:
+    """A cursor of the shared database for a small file; a database of its own for a large one.
+
+    DuckDB keeps the memory a read used for later reads of the same database: after a
+    130 MB file that is about 300 MB the rest of the ingest would carry along; closing the
+    database gives it back, and a tenth of a second is nothing next to reading such a file.
+    """
+    con = _database().cursor() if path.stat().st_size < OWN_DATABASE_BYTES else duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # (a long read would draw a bar on the user's terminal)
+    return con
 
 
 def _q(text: str) -> str:
@@ -151,7 +164,7 @@ def read_csv_engine(
 ) -> pd.DataFrame | None:
     """The file's text cells as the pandas reader gives them, read by DuckDB; None to leave it to pandas."""
     utf8 = encoding is None or encoding.strip().lower() in _UTF8
-    with _database().cursor() as con, tempfile.TemporaryDirectory(prefix="leadkit-csv-") as folder:
+    with _connection(path) as con, tempfile.TemporaryDirectory(prefix="leadkit-csv-") as folder:
         source: Path | None = path
         if utf8:
             first = _first_line(path)
