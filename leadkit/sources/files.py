@@ -325,6 +325,11 @@ def read_file(
     if not path.exists():
         raise SourceError(f"{path}: file not found; check source.path in the params file")
     if kind == "csv":
+        from leadkit.sources.engine_read import read_csv_engine  # (it builds on this module's checks)
+
+        frame = read_csv_engine(path, encoding=encoding, delimiter=delimiter, na_values=na_values)
+        if frame is not None:
+            return frame
         return read_csv(path, encoding=encoding, delimiter=delimiter, na_values=na_values)
     if kind == "xlsx":
         return read_xlsx(path, sheet=sheet, na_values=na_values)

@@ -97,13 +97,19 @@ def _changed(values: pd.Series) -> pd.Series:
     return found
 
 
-def invisible_cells(series: pd.Series) -> pd.Series:
-    """True where a cell holds invisible characters (or decomposed letters) that ``clean_text`` removes."""
-    present = series.notna()
-    found = pd.Series(False, index=series.index)
-    if present.any():
-        found[present] = per_value(series[present], _changed).astype(bool)
-    return found
+def cleaned_cells(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``clean_text`` of ``series``, and where a cell held invisible characters (or decomposed letters) it removed.
+
+    Both come from one pass over the distinct values, as in ``per_value``.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) > len(series) // 2:  # mostly distinct (ids), as in per_value
+        return _clean(series), _changed(series).astype(bool)
+    values = pd.Series(uniques)
+    cleaned = pd.Series(_clean(values).array.take(codes, allow_fill=True), index=series.index)
+    changed = _changed(values).to_numpy(dtype=bool)
+    flags = changed.take(codes) & (codes >= 0) if len(changed) else np.zeros(len(series), dtype=bool)
+    return cleaned, pd.Series(flags, index=series.index)
 
 
 def map_values(series: pd.Series, convert: Callable[[object], object]) -> pd.Series:
@@ -169,7 +175,10 @@ def parse_dates(series: pd.Series, formats: tuple[str, ...], timezone: str) -> t
     if pd.api.types.is_datetime64_any_dtype(series):
         return _to_local(series, timezone), pd.Series(False, index=series.index)
     result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
-    stamps = series.map(lambda v: isinstance(v, pd.Timestamp)).astype(bool)
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        stamps = pd.Series(False, index=series.index)  # text cells (CSV) hold no Timestamp: spare a Python call per row
+    else:
+        stamps = series.map(lambda v: isinstance(v, pd.Timestamp)).astype(bool)
     if stamps.any():
         result[stamps] = _to_local(pd.to_datetime(series[stamps]), timezone)
     pending = series.notna() & ~stamps
@@ -359,9 +368,11 @@ def nested_columns(raw: pd.DataFrame, cols: Mapping[str, str]) -> list[str]:
     """Mapped columns holding lists or records (Parquet list/struct/map types) instead of single values."""
     problems = []
     for canon, column in cols.items():
+        if raw[column].dtype != object:  # (text columns of a CSV cannot hold lists: spare them the scan)
+            continue
         values = raw[column].dropna()
         # (a Parquet column has one type: its first value tells; text and Excel cells are never lists)
-        if values.dtype == object and len(values) and isinstance(values.iloc[0], (list, tuple, dict, np.ndarray)):
+        if len(values) and isinstance(values.iloc[0], (list, tuple, dict, np.ndarray)):
             problems.append(
                 f"column {column!r} (mapped to {canon}) holds lists or records, not one value per lead; "
                 "map a column of plain values, or flatten this one before exporting"
@@ -384,13 +395,13 @@ def to_canonical(raw: pd.DataFrame, spec: MappingSpec, timezone: str, where: str
     if problems:
         return pd.DataFrame(), problems
     out = pd.DataFrame({ROW: raw[ROW]})
-    out["lead_id"] = clean_text(raw[cols["lead_id"]])
-    out[ID_CLEANED] = invisible_cells(raw[cols["lead_id"]])
+    out["lead_id"], out[ID_CLEANED] = cleaned_cells(raw[cols["lead_id"]])
     out[CLEANED] = out[ID_CLEANED].astype(int)
     for name in TEXT_COLUMNS:
-        values = clean_text(raw[cols[name]]) if name in cols else pd.Series(pd.NA, index=raw.index, dtype="string")
+        values = pd.Series(pd.NA, index=raw.index, dtype="string")
         if name in cols:
-            out[CLEANED] += invisible_cells(raw[cols[name]]).astype(int)
+            values, changed = cleaned_cells(raw[cols[name]])
+            out[CLEANED] += changed.astype(int)
         if spec.replace.get(name):
             values = replaced(values, spec.replace[name])
         if name in MISSING_MARKERS:
