@@ -197,13 +197,13 @@ def headline(board: Dashboard, kind: str) -> str:
 
 def choose(board: Dashboard, picker: int, skip: int = 0) -> str:
     """Pick one option (not a marker such as "(not set)") in the ``picker``-th list; the data value it stands for."""
-    select = board.tab.locator("select[multiple]").nth(picker)
-    labels = [str(t).replace("\u00a0", " ") for t in select.locator("option").all_inner_texts()]  # ipywidgets' spaces
+    boxes = board.tab.locator(".leadkit-options").nth(picker).locator(".widget-checkbox:visible")
+    labels = [str(t).strip().replace("\u00a0", " ") for t in boxes.all_inner_texts()]  # ipywidgets' spaces
     plain = [i for i, label in enumerate(labels) if not label.startswith("(")]
     index = plain[skip]
     value = re.sub(r" \([\d\s,\u202f]+\)$", "", labels[index])
     before = board.tab.locator(".leadkit-report").first.inner_text()
-    select.select_option(index=index)
+    boxes.nth(index).locator(".widget-label-basic").click()  # one plain click ticks it, as a reader does
     board.tab.wait_for_function(
         "before => !document.querySelector('.leadkit-busy') && "
         "document.querySelector('.leadkit-report').innerText !== before",
