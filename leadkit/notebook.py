@@ -124,6 +124,13 @@ def show(
     return None
 
 
+def _in_voila() -> bool:
+    """This kernel runs a Voilà dashboard (Voilà sets the CGI-style variables of the page's request)."""
+    import os
+
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
+
+
 def _quiet_errors() -> None:
     """In a kernel, show an expected problem as its one-paragraph message, not a traceback."""
     try:
@@ -145,6 +152,14 @@ def _quiet_errors() -> None:
     def one_paragraph(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
         # The cell still fails as this error (papermill and a batch see it), shown as one paragraph:
         # the pattern set_custom_exc's documentation gives, with our text for the traceback.
+        if _in_voila():  # Voilà swaps an error output for "There was an error when executing cell [2]…"
+            from html import escape
+
+            from IPython.display import HTML, display
+
+            text = f"leadkit: {value} — whoever runs this dashboard needs to fix {where(value)}."
+            display(HTML(f'<p class="leadkit-error">{escape(text)}</p>'))  # the reader sees this instead
+            return [text]  # no error output: the cell still fails, so the cells after it do not run
         shown = [f"leadkit: {value}\nChange {where(value)} and run the cells again."]
         shell._showtraceback(etype, value, shown)
         return shown

@@ -399,7 +399,7 @@ def test_notebooks_params_and_server_apis_are_not_served(server):
         assert set(re.findall(r"[\w.-]+\.ipynb", served[page])) <= {f"{name}.ipynb" for name in (*REPORTS, "index")}
 
 
-def test_a_failing_dashboard_shows_no_traceback(server, browser):
+def test_a_failing_dashboard_says_what_is_wrong_in_one_paragraph_without_a_traceback(server, browser):
     original = server.params.read_text(encoding="utf-8")
     assert "\nperiod: 2025\n" in original
     try:  # each page starts a kernel that reads the params file again: a month 13 fails in the notebook
@@ -407,7 +407,9 @@ def test_a_failing_dashboard_shows_no_traceback(server, browser):
         board = open_page(browser, server, "lost_leads", report=False)
     finally:
         server.params.write_text(original, encoding="utf-8")
-    assert "leadkit-report" not in board.document and "error" in board.document  # the cell did fail
-    assert "2025-13" not in board.document  # Voilà hides the error's text with its traceback
+    assert "leadkit-report" not in board.document  # the cell did fail, and the cells after it did not run
+    shown = board.tab.locator("p.leadkit-error").inner_text()  # one paragraph: what is wrong, who fixes it
+    assert "2025-13" in shown and "whoever runs this dashboard" in shown
+    assert "There was an error when executing cell" not in board.document and "Traceback" not in board.document
     assert_no_code(board, server)
     board.tab.close()
