@@ -7,6 +7,7 @@ is set (not None). ``leadkit run`` sets every parameter explicitly.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from leadkit.results import Result
 from leadkit.scope import Scope
 
 PANEL_DELAY = 0.3  # seconds of quiet after a filter change before the panel computes (a burst is one request)
+# Seconds spent on parts of a notebook, read by a batch's warm kernel after each notebook (and cleared before).
+TIMINGS: dict[str, float] = {}
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,9 @@ def show(
 
     lang = lang or (workspace.lang if workspace else "en")
     if excel_path:
+        started = time.perf_counter()
         write_workbook(result, Path(excel_path), lang)
+        TIMINGS["excel"] = TIMINGS.get("excel", 0.0) + time.perf_counter() - started
     if interactive and workspace is not None:
         from leadkit.widgets import ReportPanel
 
