@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from leadkit.exceptions import LeadkitError
 from leadkit.log import get_logger
 from leadkit.pipeline.execute import CELL_TIMEOUT, KERNEL_STARTS, notebook_errors, notebooks_dir
 
@@ -136,10 +137,14 @@ class WarmKernel:
             try:
                 return self._notebook(report, parameters, output, timeout)
             except (DeadKernelError, CellTimeoutError, KernelHung) as exc:
+                what = "died" if isinstance(exc, DeadKernelError) else f"hung (no answer within {timeout} s)"
                 if attempt == 2:
-                    raise
-                log.warning("%s: the kernel %s; starting another and running the notebook again", report,
-                            "hung" if not isinstance(exc, DeadKernelError) else "died")  # fmt: skip
+                    self.shutdown()  # the next notebook gets a fresh kernel
+                    raise LeadkitError(
+                        f"{report} notebook failed: its kernel {what} twice; run the period alone "
+                        "(`leadkit run`) to see which cell, and check the memory it needs"
+                    ) from None
+                log.warning("%s: the kernel %s; starting another and running the notebook again", report, what)
                 self.replace()
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -165,7 +170,8 @@ class WarmKernel:
         """Run ``code`` silently (no history, no execution count); return ``expression``'s value as text."""
         from jupyter_client import BlockingKernelClient
 
-        kc = BlockingKernelClient()
+        # Its manager as parent: "alive" then means the process runs, not that heartbeats already came back.
+        kc = BlockingKernelClient(parent=self.km)
         kc.load_connection_info(self.km.get_connection_info())
         kc.start_channels()
         try:
