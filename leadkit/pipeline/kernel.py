@@ -35,6 +35,7 @@ RESET = (
     "get_ipython().reset(new_session=True)\n"
     "__import__('os').chdir({cwd!r})\n"
     "__import__('leadkit.notebook').notebook.TIMINGS.clear()\n"
+    "__import__('gc').collect()\n"  # the previous notebook's leads and DuckDB connection go now, not later
 )
 READ_TIMINGS = "__import__('json').dumps(__import__('leadkit.notebook').notebook.TIMINGS)"
 QUICK = 60  # seconds a reset or a warm-up may take before the kernel counts as hung
