@@ -300,8 +300,9 @@ def test_a_week_and_a_range_keep_their_kind_from_run_and_batch(tmp_path):
     assert "Week 10, 2025" in index and "10–20 March 2025" in index
 
 
-# What differs between any two runs: when a report was made, and the random id papermill gives the cell it injects.
-PER_RUN = re.compile(r"\d{4}-\s*\d{2}-\d{2}[\sT]+\d{2}:\d{2}(:\d{2}\+00:00)?|cell-id=[0-9a-f-]+")  # a PDF may break the date
+# What differs between any two runs: when a report was made (a PDF may break the date over two lines),
+# and the random id papermill gives the cell it injects.
+PER_RUN = re.compile(r"\d{4}-\s*\d{2}-\d{2}[\sT]+\d{2}:\d{2}(:\d{2}\+00:00)?|cell-id=[0-9a-f-]+")
 
 
 def same_apart_from_run(value):
