@@ -38,7 +38,7 @@ RESET = (
     "__import__('gc').collect()\n"  # the previous notebook's leads and DuckDB connection go now, not later
 )
 READ_TIMINGS = "__import__('json').dumps(__import__('leadkit.notebook').notebook.TIMINGS)"
-QUICK = 60  # seconds a reset or a warm-up may take before the kernel counts as hung
+QUICK = 60  # seconds a readiness check or a reset may take before the kernel counts as hung
 
 
 def _register_engine() -> None:
