@@ -12,6 +12,7 @@ workspace, and ``report`` and ``show`` pass it on to one paragraph, with no data
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from leadkit.scope import Scope
 from leadkit.viewers import Denied, Viewer, viewer_of
 
 PANEL_DELAY = 0.3  # seconds of quiet after a filter change before the panel computes (a burst is one request)
+# Seconds spent on parts of a notebook, read by a batch's warm kernel after each notebook (and cleared before).
+TIMINGS: dict[str, float] = {}
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,9 @@ def show(
         return None
     lang = lang or (workspace.lang if workspace else "en")
     if excel_path:
+        started = time.perf_counter()
         write_workbook(result, Path(excel_path), lang)
+        TIMINGS["excel"] = TIMINGS.get("excel", 0.0) + time.perf_counter() - started
     if interactive and workspace is not None:
         from leadkit.widgets import ReportPanel
 

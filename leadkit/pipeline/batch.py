@@ -1,5 +1,10 @@
 """Run reports for many periods: load once, snapshot, run notebooks in parallel, export.
 
+Each notebook worker keeps one warm kernel for all its notebooks (``leadkit.pipeline.kernel``);
+render workers turn an executed notebook into HTML and PDF while its notebook worker runs
+the next one. The notebook itself writes the Excel file. Each stage's seconds go into the
+period's manifest (``timings``).
+
 Each period is built in a staging folder and moved into ``OUT/<period>/`` only when all
 its reports succeeded, file by file with atomic renames, its manifest written last. A
 killed batch therefore leaves every earlier output whole, and a re-run rebuilds only
@@ -8,11 +13,14 @@ periods whose manifest is missing or no longer matches.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
+import time
 import uuid
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -53,27 +61,62 @@ def _files(report: str, formats: tuple[str, ...]) -> list[str]:
     return [f"{report}.ipynb", *(f"{report}.{fmt}" for fmt in formats)]
 
 
-def run_job(job: dict[str, Any]) -> dict[str, Any]:
-    """In a worker process: execute one report notebook, then export HTML and PDF."""
-    from leadkit.pipeline.execute import execute
+_KERNEL: Any = None  # a notebook worker's warm kernel, started by its first notebook
+
+
+def run_notebook(job: dict[str, Any]) -> dict[str, Any]:
+    """In a notebook worker: execute one report notebook (it writes the Excel file itself)."""
+    staging, report = Path(job["staging"]), job["report"]
+    _log_to(Path(job["log"]))
+    try:
+        ipynb = staging / f"{report}.ipynb"
+        if job["warm"]:
+            timings = _warm_kernel().run(report, job["parameters"], ipynb, job["timeout"])
+        else:
+            from leadkit.pipeline.execute import execute
+
+            started = time.perf_counter()
+            execute(report, job["parameters"], ipynb, job["timeout"])
+            timings = {"notebook": time.perf_counter() - started}  # kernel start, imports, compute, Excel
+        return {"report": report, "error": None, "timings": timings}
+    except LeadkitError as exc:  # an expected problem: its message says it all
+        return {"report": report, "error": str(exc), "timings": {}}
+    except Exception as exc:  # a report's failure is recorded, the batch goes on
+        return {"report": report, "error": f"{type(exc).__name__}: {exc}", "timings": {}}
+
+
+def _warm_kernel() -> Any:
+    global _KERNEL
+    if _KERNEL is None:
+        from leadkit.pipeline.kernel import WarmKernel
+
+        _KERNEL = WarmKernel()
+        atexit.register(_KERNEL.shutdown)
+    return _KERNEL
+
+
+def render_job(job: dict[str, Any]) -> dict[str, Any]:
+    """In a render worker: the executed notebook to HTML and PDF, while the next notebook runs."""
     from leadkit.pipeline.export import html_to_pdf, notebook_to_html, write_html
 
     staging, report, formats = Path(job["staging"]), job["report"], job["formats"]
     _log_to(Path(job["log"]))
+    timings: dict[str, float] = {}
     try:
-        ipynb = staging / f"{report}.ipynb"
-        execute(report, job["parameters"], ipynb, job["timeout"])
-        if "html" in formats or "pdf" in formats:
-            html = notebook_to_html(ipynb, job["title"], job["parameters"]["lang"])
-            if "html" in formats:
-                write_html(html, staging / f"{report}.html")
-            if "pdf" in formats:
-                html_to_pdf(html, staging / f"{report}.pdf")
-        return {"report": report, "error": None}
-    except LeadkitError as exc:  # an expected problem: its message says it all
-        return {"report": report, "error": str(exc)}
-    except Exception as exc:  # a report's failure is recorded, the batch goes on
-        return {"report": report, "error": f"{type(exc).__name__}: {exc}"}
+        started = time.perf_counter()
+        html = notebook_to_html(staging / f"{report}.ipynb", job["title"], job["parameters"]["lang"])
+        if "html" in formats:
+            write_html(html, staging / f"{report}.html")
+        timings["html"] = time.perf_counter() - started
+        if "pdf" in formats:
+            started = time.perf_counter()
+            html_to_pdf(html, staging / f"{report}.pdf")
+            timings["pdf"] = time.perf_counter() - started
+        return {"report": report, "error": None, "timings": timings}
+    except LeadkitError as exc:
+        return {"report": report, "error": str(exc), "timings": timings}
+    except Exception as exc:
+        return {"report": report, "error": f"{type(exc).__name__}: {exc}", "timings": timings}
 
 
 def page_title(report: str, run: dict[str, Any]) -> str:
@@ -168,12 +211,14 @@ def run_batch(
     show_progress: bool = True,
     data: SourceData | None = None,
     data_dir: Path | None = None,
+    warm: bool = True,
 ) -> BatchSummary:
     """Build ``reports`` × ``periods`` under ``out``; see the module docstring for guarantees.
 
     Every period is reported with ``scope``'s basis and filters (default: the params file's).
     ``data``: the source already read (a caller building several scopes reads it once);
     ``data_dir``: where the snapshot goes (default ``out/.data``), so such builds share one.
+    ``warm``: each worker runs its notebooks in one kernel it keeps (False: a kernel per notebook).
     """
     reports = list(reports or REPORTS)
     formats = tuple(formats or params.output.formats)
@@ -201,7 +246,7 @@ def run_batch(
             staging = out / ".staging" / f"{label}-{uuid.uuid4().hex[:8]}"
             staging.mkdir(parents=True)
             todo[label] = (staging, run)
-        _execute(todo, snapshot, print_, out, reports, timeout, workers, show_progress, summary)
+        _execute(todo, snapshot, print_, out, reports, timeout, workers, show_progress, summary, warm)
         shutil.rmtree(out / ".staging", ignore_errors=True)
         summary.index = write_index(out, lang)
     return summary
@@ -217,35 +262,69 @@ def _execute(
     workers: int | None,
     show_progress: bool,
     summary: BatchSummary,
+    warm: bool = True,
 ) -> None:
     if not todo:
         return
     jobs = [
         {"staging": str(staging), "report": r, "formats": run["formats"], "timeout": timeout, "label": label,
-         "title": page_title(r, run), "parameters": _notebook_parameters(run, snapshot, staging, r),
+         "title": page_title(r, run), "parameters": _notebook_parameters(run, snapshot, staging, r), "warm": warm,
          "log": str(out / ".logs" / f"{label}-{r}.log")}
         for label, (staging, run) in todo.items() for r in reports
     ]  # fmt: skip
     pending = {label: len(reports) for label in todo}
     errors: dict[str, dict[str, str]] = {label: {} for label in todo}
+    timings: dict[str, dict[str, dict[str, float]]] = {label: {} for label in todo}
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    spawn = get_context("spawn")
     with (
         Progress(*columns, disable=not show_progress, transient=False) as progress,
-        ProcessPoolExecutor(n_workers, mp_context=get_context("spawn")) as pool,
+        ProcessPoolExecutor(n_workers, mp_context=spawn) as notebooks,
+        ProcessPoolExecutor(n_workers, mp_context=spawn) as renders,
     ):
         task = progress.add_task("reports", total=len(jobs))
-        futures: dict[Future[dict[str, Any]], dict[str, Any]] = {pool.submit(run_job, job): job for job in jobs}
-        for future in as_completed(futures):
-            job, outcome = futures[future], future.result()
+
+        def done(job: dict[str, Any], outcome: dict[str, Any]) -> None:
             label = job["label"]
             progress.update(task, advance=1, description=f"{label} {job['report']}")
+            timings[label][job["report"]] = {k: round(v, 3) for k, v in outcome["timings"].items()}
             if outcome["error"]:
                 errors[label][job["report"]] = outcome["error"]
                 log.info("%s %s failed: %s", label, job["report"], outcome["error"])
             pending[label] -= 1
             if pending[label] == 0:
-                _finish(label, todo[label], print_, out, reports, errors[label], summary)
+                _finish(label, todo[label], print_, out, reports, errors[label], timings[label], summary)
+
+        drive(jobs, notebooks, renders, done)
+
+
+def drive(
+    jobs: list[dict[str, Any]],
+    notebooks: Executor,
+    renders: Executor,
+    done: Callable[[dict[str, Any], dict[str, Any]], None],
+    run: Callable[[dict[str, Any]], dict[str, Any]] = run_notebook,
+    render: Callable[[dict[str, Any]], dict[str, Any]] = render_job,
+) -> None:
+    """Run each job's notebook, then render it (HTML, PDF) while its worker runs the next notebook.
+
+    ``done(job, outcome)`` is called once a job is whole or has failed, with the timings of
+    both stages; a notebook that failed is not rendered.
+    """
+    running = {notebooks.submit(run, job): (job, "notebook") for job in jobs}
+    timings: dict[tuple[str, str], dict[str, float]] = {}
+    while running:
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            job, stage = running.pop(future)
+            outcome = future.result()
+            key = (job["label"], job["report"])
+            timings.setdefault(key, {}).update(outcome["timings"])
+            if stage == "notebook" and not outcome["error"] and {"html", "pdf"} & set(job["formats"]):
+                running[renders.submit(render, job)] = (job, "render")
+                continue
+            done(job, {**outcome, "timings": timings.pop(key)})
 
 
 def _finish(
@@ -255,13 +334,14 @@ def _finish(
     out: Path,
     reports: list[str],
     errors: dict[str, str],
+    timings: dict[str, dict[str, float]],
     summary: BatchSummary,
 ) -> None:
     staging, run = staged
     if errors:
         summary.failed[label] = errors  # earlier outputs of this period stay as they were
         return
-    record = manifest.Manifest(period=label, params=run, fingerprint=print_)
+    record = manifest.Manifest(period=label, params=run, fingerprint=print_, timings=timings)
     for report in reports:
         for name in _files(report, tuple(run["formats"])):
             record.add(staging / name)

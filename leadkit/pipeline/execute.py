@@ -1,8 +1,13 @@
-"""Run one report notebook headlessly with papermill, always on kernel ``python3``."""
+"""Run one report notebook headlessly with papermill in a kernel of its own, always ``python3``.
+
+The batch keeps kernels warm instead (``leadkit.pipeline.kernel``); both report a failing cell alike.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +30,25 @@ def notebooks_dir() -> Path:
     return folder
 
 
-def execute(report: str, parameters: dict[str, Any], output: Path, timeout: int = CELL_TIMEOUT) -> None:
-    """Execute ``notebooks/<report>.ipynb`` with ``parameters`` into ``output``."""
-    import papermill as pm
+@contextlib.contextmanager
+def notebook_errors(report: str) -> Iterator[None]:
+    """A failing cell as one ``LeadkitError``: ours keep their message, others name their kind."""
     from papermill.exceptions import PapermillExecutionError
 
-    source = notebooks_dir() / f"{report}.ipynb"
     try:
+        yield
+    except PapermillExecutionError as exc:
+        if exc.ename in EXPECTED:  # one of ours: its message already says what, where and what to do
+            raise LeadkitError(f"{report}: {exc.evalue}") from None
+        raise LeadkitError(f"{report} notebook failed: {exc.ename}: {exc.evalue}") from None
+
+
+def execute(report: str, parameters: dict[str, Any], output: Path, timeout: int = CELL_TIMEOUT) -> None:
+    """Execute ``notebooks/<report>.ipynb`` with ``parameters`` into ``output`` in a kernel of its own."""
+    import papermill as pm
+
+    source = notebooks_dir() / f"{report}.ipynb"
+    with notebook_errors(report):
         for attempt in range(1, KERNEL_STARTS + 1):
             try:
                 pm.execute_notebook(
@@ -49,7 +66,3 @@ def execute(report: str, parameters: dict[str, Any], output: Path, timeout: int 
                 if "Kernel died before replying to kernel_info" not in str(exc) or attempt == KERNEL_STARTS:
                     raise
                 log.warning("%s: the kernel died while starting (attempt %d); starting another", report, attempt)
-    except PapermillExecutionError as exc:
-        if exc.ename in EXPECTED:  # one of ours: its message already says what, where and what to do
-            raise LeadkitError(f"{report}: {exc.evalue}") from None
-        raise LeadkitError(f"{report} notebook failed: {exc.ename}: {exc.evalue}") from None

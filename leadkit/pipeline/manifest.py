@@ -39,6 +39,9 @@ class Manifest:
     fingerprint: str
     versions: dict[str, str] = field(default_factory=versions)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Seconds per report and stage (kernel_start, imports, compute, excel, html, pdf): for the reader
+    # and benchmarks/batch_year.py; never compared on a re-run.
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
     finished_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def add(self, path: Path) -> None:
