@@ -12,6 +12,7 @@ workspace, and ``report`` and ``show`` pass it on to one paragraph, with no data
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,7 +163,8 @@ def _quiet_errors() -> None:
 
             from IPython.display import HTML, display
 
-            text = f"leadkit: {value} — whoever runs this dashboard needs to fix {where(value)}."
+            said = re.sub(r"(?<![\w.])/(?:[^\s/:]+/)+([^\s/:]+)", r"\1", str(value))  # no server path to the reader
+            text = f"leadkit: {said} — whoever runs this dashboard needs to fix {where(value)}."
             display(HTML(f'<p class="leadkit-error">{escape(text)}</p>'))  # the reader sees this instead
             return [text]  # no error output: the cell still fails, so the cells after it do not run
         shown = [f"leadkit: {value}\nChange {where(value)} and run the cells again."]
