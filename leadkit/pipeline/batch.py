@@ -13,11 +13,9 @@ periods whose manifest is missing or no longer matches.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
@@ -37,6 +35,7 @@ from leadkit.params import Params
 from leadkit.periods import Period, parse_period
 from leadkit.pipeline import manifest
 from leadkit.pipeline.index import write_index
+from leadkit.pipeline.jobs import render_job, run_notebook
 from leadkit.scope import Scope
 from leadkit.snapshot import fingerprint, write_snapshot
 from leadkit.sources import SourceData
@@ -61,77 +60,12 @@ def _files(report: str, formats: tuple[str, ...]) -> list[str]:
     return [f"{report}.ipynb", *(f"{report}.{fmt}" for fmt in formats)]
 
 
-_KERNEL: Any = None  # a notebook worker's warm kernel, started by its first notebook
-
-
-def run_notebook(job: dict[str, Any]) -> dict[str, Any]:
-    """In a notebook worker: execute one report notebook (it writes the Excel file itself)."""
-    staging, report = Path(job["staging"]), job["report"]
-    _log_to(Path(job["log"]))
-    try:
-        ipynb = staging / f"{report}.ipynb"
-        if job["warm"]:
-            timings = _warm_kernel().run(report, job["parameters"], ipynb, job["timeout"])
-        else:
-            from leadkit.pipeline.execute import execute
-
-            started = time.perf_counter()
-            execute(report, job["parameters"], ipynb, job["timeout"])
-            timings = {"notebook": time.perf_counter() - started}  # kernel start, imports, compute, Excel
-        return {"report": report, "error": None, "timings": timings}
-    except LeadkitError as exc:  # an expected problem: its message says it all
-        return {"report": report, "error": str(exc), "timings": {}}
-    except Exception as exc:  # a report's failure is recorded, the batch goes on
-        return {"report": report, "error": f"{type(exc).__name__}: {exc}", "timings": {}}
-
-
-def _warm_kernel() -> Any:
-    global _KERNEL
-    if _KERNEL is None:
-        from leadkit.pipeline.kernel import WarmKernel
-
-        _KERNEL = WarmKernel()
-        atexit.register(_KERNEL.shutdown)
-    return _KERNEL
-
-
-def render_job(job: dict[str, Any]) -> dict[str, Any]:
-    """In a render worker: the executed notebook to HTML and PDF, while the next notebook runs."""
-    from leadkit.pipeline.export import html_to_pdf, notebook_to_html, write_html
-
-    staging, report, formats = Path(job["staging"]), job["report"], job["formats"]
-    _log_to(Path(job["log"]))
-    timings: dict[str, float] = {}
-    try:
-        started = time.perf_counter()
-        html = notebook_to_html(staging / f"{report}.ipynb", job["title"], job["parameters"]["lang"])
-        if "html" in formats:
-            write_html(html, staging / f"{report}.html")
-        timings["html"] = time.perf_counter() - started
-        if "pdf" in formats:
-            started = time.perf_counter()
-            html_to_pdf(html, staging / f"{report}.pdf")
-            timings["pdf"] = time.perf_counter() - started
-        return {"report": report, "error": None, "timings": timings}
-    except LeadkitError as exc:
-        return {"report": report, "error": str(exc), "timings": timings}
-    except Exception as exc:
-        return {"report": report, "error": f"{type(exc).__name__}: {exc}", "timings": timings}
-
-
 def page_title(report: str, run: dict[str, Any]) -> str:
     """ "Lead conversion — November 2025": the title of a report's page and PDF."""
     from leadkit.render.labels import period_title, title
 
     period = parse_period(run["period"]["label"]) if run["period"] else None
     return f"{title(report, run['lang'])} — {period_title(period, run['lang'])}"
-
-
-def _log_to(path: Path) -> None:
-    """Send this worker's stderr, and so its kernels' chatter, to a log file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (lives as long as the worker)
-    os.dup2(handle.fileno(), 2)
 
 
 def _run_params(
