@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import ibis
@@ -42,7 +43,9 @@ def arrow(expr: ir.Table) -> pa.Table:
         return expr.to_pyarrow()
     from ibis.backends.duckdb.converter import DuckDBPyArrowData
 
-    result = backend.con.sql(_sql(backend, expr)).to_arrow_table()
+    with warnings.catch_warnings():  # DuckDB's hint that a cursor's Arrow output is a copy: these results are small
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+        result = backend.raw_sql(_sql(backend, expr)).to_arrow_table()
     return expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
 
 
