@@ -9,10 +9,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from leadkit.exceptions import LeadkitError
 from leadkit.leads import load_leads
 from leadkit.params import Params, load_params
@@ -25,11 +21,18 @@ from leadkit.reports.quality import data_quality
 from leadkit.scope import SCOPE_KEYS, Scope
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from leadkit.sources.remonline.sync import SyncReport
+
+# rich is imported where a table is printed: `compute --format json` needs none of it.
 
 
 def _print_table(title: str, frame_rows: list[dict[str, Any]], lang: str) -> None:
     """Headers and cells in the report's language; every text is a rich ``Text``, so "[red]" in data stays text."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=Text(title))
     columns = list(frame_rows[0]) if frame_rows else []
     cells = [[L.cell(c, row[c], lang) for c in columns] for row in frame_rows]
@@ -44,11 +47,15 @@ def _print_table(title: str, frame_rows: list[dict[str, Any]], lang: str) -> Non
 
 def _console(stderr: bool = False) -> Console:
     """A console that prints text as written: no markup, emoji codes or highlighting from data."""
+    from rich.console import Console
+
     width = None if (sys.stderr if stderr else sys.stdout).isatty() else 200
     return Console(stderr=stderr, width=width, markup=False, highlight=False, emoji=False)
 
 
 def _failed(console: Console, text: str) -> None:
+    from rich.text import Text
+
     console.print(Text.assemble(("FAILED", "red"), f"  {text}"))
 
 
@@ -68,6 +75,8 @@ def cmd_compute(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(main_table(result).to_csv(index=False))
     else:
+        from rich.text import Text
+
         title = f"{L.title(args.report, lang)} — {L.period_title(scope.period, lang)}"
         _console().print(Text(title, style="bold"), *[Text(text) for _, text in headline(result, lang)], sep="\n")
         rows = [{str(k): v for k, v in r.items()} for r in main_table(result).to_dict("records")]
@@ -138,7 +147,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
 
     from leadkit.sources.remonline import fetch
 

@@ -11,9 +11,12 @@ import tempfile
 from pathlib import Path
 
 import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
+import ibis.expr.schema as sch
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
+import sqlglot as sg
 
 from leadkit.exceptions import LeadkitError
 from leadkit.flags import annotate
@@ -73,6 +76,27 @@ def _quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def duckdb_table(
+    backend: ibis.BaseBackend, name: str, catalog: str | None = None, database: str | None = None
+) -> ibis.Table:
+    """``backend.table(name)`` on DuckDB, without parsing the value list of every ENUM column.
+
+    Ibis parses each column's type with sqlglot to learn that an ENUM is text: for an ENUM
+    of a few thousand ids that alone takes longer than a report's queries.
+    """
+    where = sg.table(name, db=database, catalog=catalog, quoted=True).sql("duckdb")
+    described = backend.con.sql(f"DESCRIBE {where}").fetchall()
+    mapper = backend.compiler.type_mapper
+    schema = {
+        column: dt.String(nullable=null == "YES")
+        if kind.startswith("ENUM(")
+        else mapper.from_string(kind, nullable=null == "YES")
+        for column, kind, null, *_ in described
+    }
+    namespace = ops.Namespace(catalog=catalog, database=database)
+    return ops.DatabaseTable(name, schema=sch.Schema(schema), source=backend, namespace=namespace).to_expr()
+
+
 def _duckdb_table(backend: ibis.BaseBackend, annotated: ibis.Table, table: str) -> ibis.Table:
     """Materialize ``annotated`` in DuckDB, with low-cardinality text as ENUM columns.
 
@@ -98,7 +122,7 @@ def _duckdb_table(backend: ibis.BaseBackend, annotated: ibis.Table, table: str) 
             columns.append(f'"{name}"')
     con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(columns)} FROM {view}")
     con.execute(f"DROP VIEW {view}")
-    return backend.table(table)
+    return duckdb_table(backend, table)
 
 
 def _load(raw: ibis.Table, backend: ibis.BaseBackend, no_reason: tuple[str, ...], table: str) -> ibis.Table:
@@ -156,6 +180,8 @@ def register(
     raw_name = f"{table}_canonical"
     if backend.name == "pyspark":
         # Spark reads Parquet timestamps in microseconds; a private folder keeps the file for the session.
+        import pyarrow.parquet as pq
+
         folder = Path(tempfile.mkdtemp(prefix="leadkit-spark-"))
         pq.write_table(arrow, folder / "leads.parquet", coerce_timestamps="us")
         raw = backend.read_parquet(str(folder / "leads.parquet"), table_name=raw_name)

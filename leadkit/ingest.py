@@ -29,7 +29,7 @@ from typing import Any
 import ibis
 
 from leadkit.atomic import atomic_path
-from leadkit.engines import TABLE, register
+from leadkit.engines import TABLE, duckdb_table, register
 from leadkit.exceptions import SourceError
 from leadkit.lock import locked
 from leadkit.log import get_logger
@@ -235,7 +235,7 @@ def attach(found: Ingested, backend: ibis.BaseBackend) -> ibis.Table:
     """The cached leads table on a DuckDB ``backend``, attached read-only (nothing is copied)."""
     quoted = str(found.path).replace("'", "''")
     backend.con.execute(f"ATTACH IF NOT EXISTS '{quoted}' AS {ALIAS} (READ_ONLY)")
-    return backend.table(TABLE, database=(ALIAS, "main"))
+    return duckdb_table(backend, TABLE, catalog=ALIAS, database="main")
 
 
 def cached_source(found: Ingested) -> SourceData:

@@ -245,3 +245,15 @@ def test_failure_lines_print_error_text_as_written(capsys):
 
     _failed(_console(stderr=True), "2025-03 lost_leads: lead [bold]L7[/] :smile: has no date")
     assert "FAILED  2025-03 lost_leads: lead [bold]L7[/] :smile: has no date" in capsys.readouterr().err
+
+
+def test_compute_as_json_loads_no_renderer(tmp_path):
+    """`compute --format json` prints data: no table printer, chart, template or Parquet writer is imported."""
+    params = write_params(tmp_path, {"source": MARCH_SOURCE})
+    args = ["compute", str(params), "--report", "lead_conversion", "--period", "2025-03", "--format", "json"]
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "leadkit", *args], capture_output=True,
+                          text=True, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "leadkit.reports" in imported
+    assert not imported & {"rich.console", "rich.table", "matplotlib", "jinja2", "xlsxwriter", "pyarrow.parquet"}

@@ -27,7 +27,7 @@ from leadkit.periods import Period
 from leadkit.reports.maturity import CONVERTED, LOST, REASON, Estimate, estimates, outcome_events
 from leadkit.reports.measures import tally
 from leadkit.reports.selection import scoped_periods
-from leadkit.reports.stats import difference_p, holm, pct, two_proportion_p
+from leadkit.reports.stats import FLOAT, INT, difference_p, holm, pct, two_proportion_p
 from leadkit.reports.table import CURRENT, Table, base_periods
 from leadkit.results import Comparison
 from leadkit.results import contract as C
@@ -70,7 +70,7 @@ def compare_rates(current: pd.DataFrame, base: pd.DataFrame, key: str, x: str, n
     old = base[[key, x, n]].rename(columns={x: "base_x", n: "base_n"})
     both = cur.merge(old, on=key, how="outer", sort=False)
     for col in ("x", "n", "base_x", "base_n"):
-        both[col] = both[col].fillna(0).astype("int64")
+        both[col] = both[col].fillna(0).astype(INT)
     both["pct"] = pct(both["x"], both["n"])
     both["base_pct"] = pct(both["base_x"], both["base_n"])
     both["pp_change"] = both["pct"] - both["base_pct"]
@@ -125,7 +125,7 @@ def judge(
     out = frame.copy()
     found = [_fair_values(row, fair, name, *pick(str(getattr(row, key)))) for row in out.itertuples(index=False)]
     for i, column in enumerate((*FAIR, "p_value")):
-        out[column] = pd.array([values[i] for values, _, _ in found], dtype="Float64")
+        out[column] = pd.array([values[i] for values, _, _ in found], dtype=FLOAT)
     if not (len(out) == 1 and out[key].iloc[0] == TOTAL):
         out["p_value"] = holm(out["p_value"])
     verdicts = []

@@ -33,31 +33,51 @@ REASON = "reason:"  # outcomes by loss reason are "reason:<reason>"
 HOURS_A_DAY = 24
 
 
-def data_as_of(leads: Leads) -> datetime | None:
-    """The data's cut-off: its latest creation or close time (None without dates)."""
+def as_of_metrics(leads: Leads) -> dict[str, ir.Value]:
+    """The aggregates the data's cut-off is read from: the latest creation and close time."""
     t = leads.table
-    stamps = {c: t[c].max() for c in ("created_at", "closed_at") if c in leads.dated}
-    if not stamps:
-        return None
-    found = [pd.Timestamp(v) for v in fetch(t.aggregate(**stamps)).iloc[0] if not pd.isna(v)]
+    return {f"last_{c}": t[c].max() for c in ("created_at", "closed_at") if c in leads.dated}
+
+
+def as_of_from(row: pd.Series) -> datetime | None:
+    """The data's cut-off from the values of ``as_of_metrics``: a second after the latest time (None without)."""
+    found = [pd.Timestamp(row[k]) for k in ("last_created_at", "last_closed_at") if k in row and not pd.isna(row[k])]
     return max(found).to_pydatetime() + timedelta(seconds=1) if found else None
 
 
-def horizon_days(leads: Leads, scope: Scope, method: Method) -> int | None:
+def data_as_of(leads: Leads) -> datetime | None:
+    """The data's cut-off: its latest creation or close time (None without dates)."""
+    stamps = as_of_metrics(leads)
+    return as_of_from(fetch(leads.table.aggregate(**stamps)).iloc[0]) if stamps else None
+
+
+def _has_horizon(leads: Leads, scope: Scope) -> bool:
+    return scope.basis != "closed" and {"created_at", "closed_at"} <= set(leads.dated)
+
+
+def horizon_metrics(leads: Leads, scope: Scope, method: Method) -> dict[str, ir.Value]:
+    """The aggregate H is derived from: the ``horizon_share`` quantile of closed leads' seconds to close."""
+    if not _has_horizon(leads, scope) or method.horizon_days is not None:
+        return {}
+    t = leads.table
+    done = t.created_at.notnull() & t.closed_at.notnull() & (t.closed_at >= t.created_at)
+    seconds = t.closed_at.epoch_seconds() - t.created_at.epoch_seconds()
+    return {"closing_seconds": seconds.quantile(method.horizon_share, where=done)}
+
+
+def horizon_from(row: pd.Series, leads: Leads, scope: Scope, method: Method) -> int | None:
     """H: the method's, or the days by which ``horizon_share`` of the data's closed leads had closed.
 
     Never more than half the period, so that a period that has just ended can be judged on
     its first half. None where a horizon means nothing: basis ``closed`` (every lead in scope
-    has closed) or a source without creation and close dates.
+    has closed) or a source without creation and close dates. ``row`` holds the values of
+    ``horizon_metrics``.
     """
-    if scope.basis == "closed" or not {"created_at", "closed_at"} <= set(leads.dated):
+    if not _has_horizon(leads, scope):
         return None
     if method.horizon_days is not None:
         return method.horizon_days
-    t = leads.table
-    done = t.filter(t.created_at.notnull() & t.closed_at.notnull() & (t.closed_at >= t.created_at))
-    seconds = done.closed_at.epoch_seconds() - done.created_at.epoch_seconds()
-    found = fetch(done.aggregate(q=seconds.quantile(method.horizon_share)))["q"].iloc[0]
+    found = row["closing_seconds"]
     if pd.isna(found):
         return None
     days = max(1, math.ceil(float(found) / 86400))

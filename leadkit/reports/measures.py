@@ -8,7 +8,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from leadkit.frames import fetch, records
-from leadkit.reports.stats import pct, wilson
+from leadkit.reports.stats import INT, pct, wilson
 from leadkit.results.contract import COUNTS, TOTAL
 from leadkit.results.contract import rows as rows_contract
 
@@ -45,7 +45,7 @@ def add_rates(frame: pd.DataFrame, z: float) -> pd.DataFrame:
     """Counts as integers, plus conversion %, closed-only % and the Wilson interval at ``z``."""
     out = frame.copy()
     for col in COUNTS:
-        out[col] = out[col].fillna(0).astype("int64")
+        out[col] = out[col].fillna(0).astype(INT)
     out["conversion_pct"] = pct(out["converted"], out["leads"])
     out["closed_conversion_pct"] = pct(out["won"], out["won"] + out["lost"])
     out["ci_low_pct"], out["ci_high_pct"] = wilson(out["converted"], out["leads"], z)

@@ -7,18 +7,19 @@ from datetime import UTC, datetime
 
 import ibis.expr.types as ir
 
+from leadkit.frames import fetch
 from leadkit.leads import Leads
 from leadkit.method import Method
-from leadkit.reports.maturity import data_as_of, horizon_days
-from leadkit.reports.quality import data_quality
+from leadkit.reports.maturity import as_of_from, as_of_metrics, horizon_from, horizon_metrics
+from leadkit.reports.quality import quality_from, quality_metrics
 from leadkit.reports.selection import scoped
-from leadkit.results import ReportMeta
+from leadkit.results import DataQuality, ReportMeta
 from leadkit.scope import Scope
 
 
 @dataclass(frozen=True)
 class Context:
-    """The leads in scope, the data's cut-off, and the horizon H of fair comparisons."""
+    """The leads in scope, the data's cut-off, the horizon H of fair comparisons, and the data-quality summary."""
 
     leads: Leads
     scope: Scope
@@ -26,6 +27,7 @@ class Context:
     table: ir.Table
     as_of: datetime | None
     days: int | None
+    quality: DataQuality
 
     @property
     def curve_as_of(self) -> datetime | None:
@@ -34,7 +36,12 @@ class Context:
 
 
 def context(leads: Leads, scope: Scope, method: Method) -> Context:
-    return Context(leads, scope, method, scoped(leads, scope), data_as_of(leads), horizon_days(leads, scope, method))
+    """What every report needs first, from one query over the whole table."""
+    table = scoped(leads, scope)  # a period on a source without its dates fails here, before any query
+    metrics = as_of_metrics(leads) | horizon_metrics(leads, scope, method) | quality_metrics(leads.table, scope)
+    row = fetch(leads.table.aggregate(**metrics)).iloc[0]
+    days = horizon_from(row, leads, scope, method)
+    return Context(leads, scope, method, table, as_of_from(row), days, quality_from(row, leads, scope))
 
 
 def report_meta(report: str, ctx: Context) -> ReportMeta:
@@ -44,7 +51,7 @@ def report_meta(report: str, ctx: Context) -> ReportMeta:
         method=ctx.method,
         timezone=ctx.leads.timezone,
         generated_at=datetime.now(UTC).replace(microsecond=0),
-        data_quality=data_quality(ctx.leads, ctx.scope),
+        data_quality=ctx.quality,
         as_of=ctx.as_of,
         horizon_days=ctx.days,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ibis.expr.types as ir
+import pandas as pd
 
 from leadkit.frames import fetch
 from leadkit.leads import Leads, visible
@@ -14,9 +15,11 @@ from leadkit.scope import Scope
 
 IN_SCOPE = ("no_lead_type", "unassigned", "no_branch", "lost_without_reason", "won_placed_by_status",
             "won_without_order_or_sale", "closed_without_close_date", "closed_before_created")  # fmt: skip
+COUNTED = ("rows", "no_date", "no_date_open", "outside_period", "filtered_out", "in_scope", *IN_SCOPE)
 
 
-def _counts(t: ir.Table, scope: Scope) -> dict[str, ir.Value]:
+def quality_metrics(t: ir.Table, scope: Scope) -> dict[str, ir.Value]:
+    """The aggregates of the data-quality summary, over the whole table under ``scope``."""
     in_period, passes = conditions(t, scope)
     n = lambda cond: tally(t, cond)  # noqa: E731
     keep = in_period & passes
@@ -47,7 +50,13 @@ def data_quality(leads: Leads, scope: Scope) -> DataQuality:
     """
     leads = visible(leads, scope.allowance)
     t = leads.table
-    got = {k: int(v or 0) for k, v in fetch(t.aggregate(**_counts(t, scope))).iloc[0].items()}
+    return quality_from(fetch(t.aggregate(**quality_metrics(t, scope))).iloc[0], leads, scope)
+
+
+def quality_from(row: pd.Series, leads: Leads, scope: Scope) -> DataQuality:
+    """The summary from the values of ``quality_metrics`` (``row`` may hold other values too)."""
+    t = leads.table
+    got = {k: int(row[k] or 0) for k in COUNTED}
     excluded: dict[str, int] = {}
     if scope.period is not None:
         excluded = {k: got[k] for k in ("no_date", "no_date_open", "outside_period")}

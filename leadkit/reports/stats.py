@@ -8,14 +8,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# Dtype objects, not names: pandas looks a name up among every registered dtype on each call,
+# which on a report's small frames costs more than the arithmetic.
+FLOAT = pd.Float64Dtype()
+INT = np.dtype(np.int64)
+
+
+def floats(values: pd.Series) -> np.ndarray:
+    """``values`` as float64 numbers, NaN for NA."""
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def nullable(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """A Float64 series of ``values``, NA where a value is NaN."""
+    return pd.Series(pd.array(values, dtype=FLOAT), index=index)
+
 
 def pct(part: pd.Series, whole: pd.Series) -> pd.Series:
     """part ÷ whole × 100, or NA where whole is 0 (never inf, never a division error)."""
-    num = part.astype("float64").to_numpy()
-    den = whole.astype("float64").to_numpy()
+    num, den = floats(part), floats(whole)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(den > 0, num / np.where(den > 0, den, 1) * 100.0, np.nan)
-    return pd.Series(out, index=part.index, dtype="Float64").mask(den <= 0)
+    return nullable(out, part.index)
 
 
 def wilson(successes: pd.Series, trials: pd.Series, z: float) -> tuple[pd.Series, pd.Series]:
@@ -23,8 +37,7 @@ def wilson(successes: pd.Series, trials: pd.Series, z: float) -> tuple[pd.Series
 
     centre = (p + z²/2n) / (1 + z²/n); half-width = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n).
     """
-    x = successes.astype("float64").to_numpy()
-    n = trials.astype("float64").to_numpy()
+    x, n = floats(successes), floats(trials)
     safe = np.where(n > 0, n, 1.0)
     p = x / safe
     denom = 1 + z**2 / safe
@@ -33,8 +46,11 @@ def wilson(successes: pd.Series, trials: pd.Series, z: float) -> tuple[pd.Series
     low = np.clip(centre - half, 0.0, 1.0) * 100
     high = np.clip(centre + half, 0.0, 1.0) * 100
     empty = n <= 0
-    as_series = lambda a: pd.Series(a, index=successes.index, dtype="Float64").mask(empty)  # noqa: E731
-    return as_series(low), as_series(high)
+
+    def bound(values: np.ndarray) -> pd.Series:
+        return nullable(np.where(empty, np.nan, values), successes.index)
+
+    return bound(low), bound(high)
 
 
 def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float | None:

@@ -1,0 +1,45 @@
+"""Fetching query results: each distinct query compiles once per backend, and runs on its own backend."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from leadkit import frames
+from leadkit.engines import connect, register
+from leadkit.frames import fetch
+from leadkit.model import CANONICAL_COLUMNS
+
+
+def _leads(types: list[str]):
+    given = {"lead_id": [str(i) for i in range(len(types))], "lead_type": types, "status_group": "new"}
+    frame = pd.DataFrame({c: given.get(c) for c in CANONICAL_COLUMNS}, index=range(len(types)))
+    return register(frame, connect())
+
+
+def _per_type(t) -> pd.DataFrame:
+    return fetch(t.group_by("lead_type").aggregate(n=t.count()).order_by("lead_type"))
+
+
+def test_an_equal_query_is_compiled_once(monkeypatch):
+    t = _leads(["Call", "Call", "Walk-in"])
+    backend = t._find_backend()
+    compiled = []
+    original = type(backend).compile
+    monkeypatch.setattr(type(backend), "compile", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k))
+    first, again = _per_type(t), _per_type(t)  # two expressions, built apart, equal
+    assert len(compiled) == 1
+    pd.testing.assert_frame_equal(first, again)
+    assert first.to_dict("list") == {"lead_type": ["Call", "Walk-in"], "n": [2, 1]}
+
+
+def test_each_backend_runs_its_own_data():
+    # Ibis calls two in-memory DuckDB connections equal; a cached query must still run on its own one.
+    one, two = _leads(["Call"]), _leads(["Walk-in", "Walk-in"])
+    assert _per_type(one).to_dict("list") == {"lead_type": ["Call"], "n": [1]}
+    assert _per_type(two).to_dict("list") == {"lead_type": ["Walk-in"], "n": [2]}
+
+
+def test_the_compiled_queries_go_with_their_backend():
+    t = _leads(["Call"])
+    _per_type(t)
+    assert len(vars(t._find_backend())[frames.CACHE_ATTRIBUTE]) == 1
