@@ -228,7 +228,7 @@ def test_serve_with_viewers_refuses_to_listen_beyond_this_machine(tmp_path):
 def test_serve_gives_no_kernel_a_viewer_from_its_own_environment(tmp_path, monkeypatch):
     started = {}
     monkeypatch.setenv(ENV, "boss@example.com")  # e.g. left over in the shell that starts the server
-    monkeypatch.setattr("subprocess.call", lambda command, cwd, env: started.update(command=command, env=env) or 0)
+    monkeypatch.setattr("leadkit.serve._run", lambda command, folder, env: started.update(command=command, env=env) or 0)
     assert serve(str(write_params(tmp_path)), site=tmp_path / "site") == 0
     assert ENV not in started["env"]
     assert "--VoilaConfiguration.http_header_envs=['X-Leadkit-User']" in started["command"]
