@@ -305,6 +305,25 @@ def test_lost_leads_shows_the_apis_figures_for_a_manager(server, browser):
     board.tab.close()
 
 
+def test_the_report_is_styled_in_voila_as_on_its_static_page(server, browser):
+    """Voilà's page styles bare elements as JupyterLab does; the report's scoped rules win (see test_styles)."""
+    board = open_page(browser, server, "lost_leads")
+    seen = board.tab.evaluate(
+        """() => ({
+            text: getComputedStyle(document.querySelector('.leadkit-report td.text')).textAlign,
+            num: getComputedStyle(document.querySelector('.leadkit-report td.num')).textAlign,
+            layout: getComputedStyle(document.querySelector('.leadkit-report table')).tableLayout,
+            dt: getComputedStyle(document.querySelector('.leadkit-report dt')).cssFloat,
+            overlaps: [...document.querySelectorAll('.leadkit-report dl.report-meta > div')].filter(d =>
+                d.querySelector('dt').getBoundingClientRect().right > d.querySelector('dd').getBoundingClientRect().left + 0.5
+                || Math.abs(d.querySelector('dt').getBoundingClientRect().top
+                            - d.querySelector('dd').getBoundingClientRect().top) > 2).length,
+        })"""
+    )
+    assert seen == {"text": "left", "num": "right", "layout": "auto", "dt": "none", "overlaps": 0}
+    board.tab.close()
+
+
 def test_employee_performance_shows_the_apis_figures_for_a_branch(server, browser):
     board = open_page(browser, server, "employee_performance")
     branch = choose(board, picker=2, skip=0)
