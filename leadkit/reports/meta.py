@@ -11,7 +11,7 @@ from leadkit.frames import fetch
 from leadkit.leads import Leads
 from leadkit.method import Method
 from leadkit.reports.maturity import as_of_from, as_of_metrics, horizon_from, horizon_metrics
-from leadkit.reports.quality import quality_from, quality_metrics
+from leadkit.reports.quality import data_quality, quality_from, quality_metrics
 from leadkit.reports.selection import scoped
 from leadkit.results import DataQuality, ReportMeta
 from leadkit.scope import Scope
@@ -36,12 +36,20 @@ class Context:
 
 
 def context(leads: Leads, scope: Scope, method: Method) -> Context:
-    """What every report needs first, from one query over the whole table."""
+    """What every report needs first, from one query over the whole table.
+
+    A dashboard viewer's data quality counts only their leads (``data_quality``, a query of its
+    own); the cut-off and the horizon stay the whole data's, so their figures equal ``compute``'s.
+    """
     table = scoped(leads, scope)  # a period on a source without its dates fails here, before any query
-    metrics = as_of_metrics(leads) | horizon_metrics(leads, scope, method) | quality_metrics(leads.table, scope)
+    whole = not scope.allowance.active
+    metrics = as_of_metrics(leads) | horizon_metrics(leads, scope, method)
+    if whole:
+        metrics |= quality_metrics(leads.table, scope)
     row = fetch(leads.table.aggregate(**metrics)).iloc[0]
     days = horizon_from(row, leads, scope, method)
-    return Context(leads, scope, method, table, as_of_from(row), days, quality_from(row, leads, scope))
+    quality = quality_from(row, leads, scope) if whole else data_quality(leads, scope)
+    return Context(leads, scope, method, table, as_of_from(row), days, quality)
 
 
 def report_meta(report: str, ctx: Context) -> ReportMeta:
