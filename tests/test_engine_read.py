@@ -63,3 +63,15 @@ def test_a_large_file_is_read_in_a_database_of_its_own(tmp_path, monkeypatch):
     path = tmp_path / "leads.csv"
     path.write_text(SAME["quoted delimiter and line break"], encoding="utf-8")
     pd.testing.assert_frame_equal(read_csv_engine(path), read_csv(path))
+
+
+@pytest.mark.parametrize("name", ["x?.csv", "leads [2025].csv", "x*.csv", "x{1,2}.csv"])
+def test_a_file_name_duckdb_would_take_as_a_pattern_reads_that_file_only(tmp_path, name):
+    from leadkit.sources.files import read_file
+
+    for other in ("x1.csv", "x2.csv", "leads 2.csv"):
+        (tmp_path / other).write_text("id,status\nOTHER,Won\n", encoding="utf-8")
+    path = tmp_path / name
+    path.write_text("id,status\nMINE,Lost\n", encoding="utf-8")
+    assert read_csv_engine(path) is None  # left to pandas, which reads exactly this file
+    assert read_file(path)["id"].tolist() == ["MINE"]

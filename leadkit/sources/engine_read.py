@@ -30,6 +30,9 @@ TABLE = "raw"
 _NO_NULL = "\x00leadkit: no NULL text\x00"  # DuckDB reads this field text as NULL
 
 
+GLOB = "*?[{"  # characters DuckDB's file readers take as a glob pattern
+
+
 @functools.cache
 def _database() -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB per process; each read works in a cursor of its own (its temp tables die with it).
@@ -163,6 +166,8 @@ def read_csv_engine(
     path: Path, *, encoding: str | None = None, delimiter: str | None = None, na_values: tuple[str, ...] = ()
 ) -> pd.DataFrame | None:
     """The file's text cells as the pandas reader gives them, read by DuckDB; None to leave it to pandas."""
+    if any(c in str(path) for c in GLOB):  # DuckDB would read "leads [2025].csv" as a pattern of other files
+        return None
     utf8 = encoding is None or encoding.strip().lower() in _UTF8
     with _connection(path) as con, tempfile.TemporaryDirectory(prefix="leadkit-csv-") as folder:
         source: Path | None = path
