@@ -12,7 +12,6 @@ workspace, and ``report`` and ``show`` pass it on to one paragraph, with no data
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from leadkit.params import Analysis, Params, load_params
 from leadkit.reports import compute
 from leadkit.results import Result
 from leadkit.scope import Scope
-from leadkit.viewers import Denied, Viewer, viewer_of
+from leadkit.viewers import Denied, Viewer, dashboard_lang, in_voila, viewer_of
 
 PANEL_DELAY = 0.3  # seconds of quiet after a filter change before the panel computes (a burst is one request)
 # Seconds spent on parts of a notebook, read by a batch's warm kernel after each notebook (and cleared before).
@@ -130,13 +129,6 @@ def show(
     return None
 
 
-def _in_voila() -> bool:
-    """This kernel runs a Voilà dashboard (Voilà sets the CGI-style variables of the page's request)."""
-    import os
-
-    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
-
-
 def _quiet_errors() -> None:
     """In a kernel, show an expected problem as its one-paragraph message, not a traceback."""
     try:
@@ -147,27 +139,29 @@ def _quiet_errors() -> None:
     if shell is None:
         return
 
-    def where(error: BaseException) -> str:
-        """Which cell or setting a reader changes for this kind of problem."""
+    def fix(error: BaseException) -> str:
+        """Which kind of setting a reader changes for this kind of problem."""
         if isinstance(error, PeriodError):
-            return "`period` (or `basis`) in the parameters cell"
+            return "period"
         if isinstance(error, (SourceError, ValidationError)):
-            return "the data (the params file's `source`, or the file it names)"
-        return "the parameters cell (or the params file)"
+            return "data"
+        return "params"
+
+    where = {"period": "`period` (or `basis`) in the parameters cell",
+             "data": "the data (the params file's `source`, or the file it names)",
+             "params": "the parameters cell (or the params file)"}  # fmt: skip
 
     def one_paragraph(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
         # The cell still fails as this error (papermill and a batch see it), shown as one paragraph:
         # the pattern set_custom_exc's documentation gives, with our text for the traceback.
-        if _in_voila():  # Voilà swaps an error output for "There was an error when executing cell [2]…"
-            from html import escape
-
+        if in_voila():  # Voilà swaps an error output for "There was an error when executing cell [2]…"
             from IPython.display import HTML, display
 
-            said = re.sub(r"(?<![\w.])/(?:[^\s/:]+/)+([^\s/:]+)", r"\1", str(value))  # no server path to the reader
-            text = f"leadkit: {said} — whoever runs this dashboard needs to fix {where(value)}."
-            display(HTML(f'<p class="leadkit-error">{escape(text)}</p>'))  # the reader sees this instead
-            return [text]  # no error output: the cell still fails, so the cells after it do not run
-        shown = [f"leadkit: {value}\nChange {where(value)} and run the cells again."]
+            from leadkit.render.access import failed_html
+
+            display(HTML(failed_html(str(value), fix(value), dashboard_lang())))  # the reader sees this instead
+            return [str(value)]  # no error output: the cell still fails, so the cells after it do not run
+        shown = [f"leadkit: {value}\nChange {where[fix(value)]} and run the cells again."]
         shell._showtraceback(etype, value, shown)
         return shown
 

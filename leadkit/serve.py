@@ -30,7 +30,7 @@ from pathlib import Path
 from leadkit.exceptions import SetupError
 from leadkit.model import REPORTS
 from leadkit.params import load_params
-from leadkit.viewers import header_env
+from leadkit.viewers import LANG_ENV, header_env
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -125,6 +125,7 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
         raise SetupError("Voilà is not installed: pip install -e '.[lab]' (it brings voila>=0.5)") from None
     print(f"leadkit: dashboards at http://{host}:{port}/voila/render/index.ipynb (Ctrl-C stops)", file=sys.stderr)
     env = dict(os.environ)  # the kernels inherit it without the token
+    env[LANG_ENV] = params.lang  # a page whose params file breaks later still explains itself in this language
     header = viewers.header if viewers is not None else None
     if header:  # a viewer inherited by every kernel would let a page without the header in as them
         env.pop(header_env(header), None)

@@ -18,6 +18,19 @@ from dataclasses import dataclass
 from leadkit.params import Viewers
 from leadkit.scope import Filters
 
+LANG_ENV = "LEADKIT_DASHBOARD_LANG"  # `leadkit serve` tells its kernels the params' language (read at start)
+
+
+def in_voila() -> bool:
+    """This kernel runs a Voilà dashboard (Voilà sets the CGI-style variables of the page's request)."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
+
+
+def dashboard_lang() -> str:
+    """The dashboard's language, known even when the params file has since been broken."""
+    lang = os.environ.get(LANG_ENV, "en")
+    return lang if lang in ("en", "ru") else "en"
+
 
 @dataclass(frozen=True)
 class Viewer:

@@ -428,7 +428,8 @@ def test_a_failing_dashboard_says_what_is_wrong_in_one_paragraph_without_a_trace
         server.params.write_text(original, encoding="utf-8")
     assert "leadkit-report" not in board.document  # the cell did fail, and the cells after it did not run
     shown = board.tab.locator("p.leadkit-error").inner_text()  # one paragraph: what is wrong, who fixes it
-    assert "2025-13" in shown and "whoever runs this dashboard" in shown
+    fixer = {"en": "whoever runs this dashboard needs to fix", "ru": "тому, кто ведёт эту панель, нужно исправить"}
+    assert "2025-13" in shown and fixer[server.lang] in shown and server.params.name in shown
     assert "There was an error when executing cell" not in board.document and "Traceback" not in board.document
     assert_no_code(board, server)
     board.tab.close()

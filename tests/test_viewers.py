@@ -228,7 +228,9 @@ def test_serve_with_viewers_refuses_to_listen_beyond_this_machine(tmp_path):
 def test_serve_gives_no_kernel_a_viewer_from_its_own_environment(tmp_path, monkeypatch):
     started = {}
     monkeypatch.setenv(ENV, "boss@example.com")  # e.g. left over in the shell that starts the server
-    monkeypatch.setattr("leadkit.serve._run", lambda command, folder, env: started.update(command=command, env=env) or 0)
+    monkeypatch.setattr(
+        "leadkit.serve._run", lambda command, folder, env: started.update(command=command, env=env) or 0
+    )
     assert serve(str(write_params(tmp_path)), site=tmp_path / "site") == 0
     assert ENV not in started["env"]
     assert "--VoilaConfiguration.http_header_envs=['X-Leadkit-User']" in started["command"]
@@ -239,3 +241,24 @@ def test_the_json_of_a_viewer_scope_names_the_allowance():
     assert shown["allowance"]["managers"] == [ANNA] and shown["filters"]["managers"] == [ANNA]
     assert "allowance" not in Scope().as_dict()
     json.dumps(shown)
+
+
+@pytest.mark.parametrize(("lang", "fixer"), [("en", "whoever runs this dashboard needs to fix the period"),
+                                             ("ru", "тому, кто ведёт эту панель, нужно исправить период")])  # fmt: skip
+def test_a_failed_dashboard_says_what_to_fix_in_its_language_without_server_paths_or_markup(lang, fixer):
+    from leadkit.render.access import failed_html
+
+    shown = failed_html("/srv/leadkit/params/shop.yaml: period '<b>2025-13</b>' is not understood", "period", lang)
+    assert fixer in shown and "shop.yaml: period" in shown and "/srv/" not in shown
+    assert "<b>" not in shown and "&lt;b&gt;2025-13&lt;/b&gt;" in shown
+
+
+def test_serve_tells_its_kernels_the_dashboard_language(tmp_path, monkeypatch):
+    from leadkit.viewers import LANG_ENV
+
+    started = {}
+    monkeypatch.setattr("leadkit.serve._run", lambda command, folder, env: started.update(env=env) or 0)
+    params = tmp_path / "ru.yaml"
+    params.write_text(yaml.safe_dump({"source": {"kind": "demo", "rows": 100}, "lang": "ru"}), encoding="utf-8")
+    assert serve(str(params), site=tmp_path / "site") == 0
+    assert started["env"][LANG_ENV] == "ru"

@@ -7,6 +7,7 @@ params), escaped HTML out: a user name or a contact is never read as markup.
 from __future__ import annotations
 
 import html
+import re
 
 from leadkit.render import labels as L
 from leadkit.scope import Filters
@@ -20,6 +21,10 @@ ACCESS_WORDS: dict[str, dict[str, str]] = {
         "no_user": "The dashboard does not know who you are: open it through the sign-in link you were given.",
         "ask": "To get access, contact {contact}.",
         "ask_anyone": "To get access, ask whoever runs these reports to add you.",
+        "failed": "leadkit: {message} — whoever runs this dashboard needs to fix {where}.",
+        "fix_period": "the period (or basis) in the params file",
+        "fix_data": "the data (the params file's source, or the file it names)",
+        "fix_params": "the params file",
     },
     "ru": {
         "view": "Ваш доступ — {leads} (вход: {user}).",
@@ -29,6 +34,10 @@ ACCESS_WORDS: dict[str, dict[str, str]] = {
         "no_user": "Панель не знает, кто вы: откройте её по ссылке со входом, которую вам дали.",
         "ask": "Чтобы получить доступ, напишите: {contact}.",
         "ask_anyone": "Чтобы получить доступ, попросите того, кто ведёт эти отчёты, добавить вас.",
+        "failed": "leadkit: {message} — тому, кто ведёт эту панель, нужно исправить {where}.",
+        "fix_period": "период (или базу) в файле параметров",
+        "fix_data": "данные (source в файле параметров или файл, на который он указывает)",
+        "fix_params": "файл параметров",
     },
 }
 VIEW_STYLE = "margin: 4px 0 8px; color: #1f3f66; font-weight: bold;"
@@ -60,3 +69,14 @@ def denied_text(user: str, contact: str | None, lang: str) -> str:
 def denied_html(user: str, contact: str | None, lang: str) -> str:
     text = html.escape(denied_text(user, contact, lang))
     return f'<p class="leadkit-denied" role="alert" style="{DENIED_STYLE}">{text}</p>'
+
+
+def failed_html(message: str, fix: str, lang: str) -> str:
+    """A dashboard that could not be built: what is wrong (leadkit's message) and what must be fixed, escaped.
+
+    ``fix``: "period", "data" or "params". Files are named without their server folders.
+    """
+    words = ACCESS_WORDS[lang]
+    said = re.sub(r"(?<![\w.])/(?:[^\s/:]+/)+([^\s/:]+)", r"\1", message)  # no server path to the reader
+    text = words["failed"].format(message=said, where=words[f"fix_{fix}"])
+    return f'<p class="leadkit-error" style="{DENIED_STYLE}">{html.escape(text)}</p>'
