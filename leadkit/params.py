@@ -598,7 +598,10 @@ def _find_secrets(node: object, where: str = "") -> list[str]:
 
 def _describe(exc: PydanticError) -> list[str]:
     # Only locations and messages: pydantic's default text echoes input values.
-    return [f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()]
+    # A validator's own message comes as "Value error, period '2025-13' is not understood": pydantic's
+    # prefix is for programmers, the message after it is for the reader.
+    return [f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()]  # fmt: skip
 
 
 def parse_params(data: object, where: str = "params", base_dir: Path | None = None) -> Params:

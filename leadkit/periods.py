@@ -36,7 +36,7 @@ _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/|_)\s*(\d{4}-\d{2}-\d{2})$")
 FORMS = (
     "2025, 2025-Q1, 2025-03, 2025-W05, 2025-03-15, 2025-01-01..2025-03-31, "
-    "previous-month, previous-week, previous-quarter or previous-year"
+    "previous-month, previous-week, previous-quarter, previous-year, yesterday, or all (all time)"
 )
 
 

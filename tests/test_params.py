@@ -23,6 +23,14 @@ def test_period_shorthand_and_mapping():
     assert (scope.period.start.day, scope.period.end.day, scope.basis) == (5, 20, "closed")
 
 
+def test_a_bad_period_in_the_file_reads_as_the_readers_sentence_with_every_accepted_form(tmp_path):
+    with pytest.raises(ParamsError) as caught:
+        load_params(write(tmp_path, "source: {kind: demo, rows: 100}\nperiod: 2025-13\n"))
+    text = str(caught.value)
+    assert "p.yaml" in text and "period: period '2025-13' is not understood; use 2025, 2025-Q1" in text
+    assert "Value error" not in text and "or all (all time)" in text
+
+
 def test_filters_accept_lists_or_a_single_value():
     scope = parse_params({"source": DEMO, "filters": {"managers": "Ann", "lead_types": ["Call", "Website"]}}).scope()
     assert scope.filters.managers == ("Ann",) and scope.filters.lead_types == ("Call", "Website")
