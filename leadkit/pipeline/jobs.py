@@ -82,8 +82,17 @@ def render_job(job: dict[str, Any]) -> dict[str, Any]:
     return _outcome(report, work)
 
 
+_LOG: Any = None  # this worker's open log file
+
+
 def _log_to(path: Path) -> None:
-    """Send this worker's stderr, and so its kernels' chatter, to a log file."""
+    """Send this worker's stderr, and so its kernels' chatter, to a log file (one open file per worker)."""
+    global _LOG
+    if _LOG is not None and _LOG.name == str(path):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (lives as long as the worker)
+    handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (lives as long as the worker, or until the next log)
     os.dup2(handle.fileno(), 2)
+    if _LOG is not None:
+        _LOG.close()  # fd 2 is a copy of the new file now; the old handle only leaked
+    _LOG = handle
