@@ -235,3 +235,20 @@ def _workbooks_parse_back(monkeypatch):
         assert_workbook_ok(self.filename)
 
     monkeypatch.setattr(excel._Workbook, "close", checked_close)
+
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (Debian's chromium, which .ci/run installs)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does)"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=FLAGS)
+        yield chromium
+        chromium.close()

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from conftest import params_for
-from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from leadkit.api import compute
 from leadkit.leads import load_leads
 from leadkit.render.html import page, report_body
-
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    assert executable, "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def test_a_drilldown_expands(browser, march_batch, tmp_path):

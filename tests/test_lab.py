@@ -14,8 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import FLAGS
 from playwright.sync_api import sync_playwright
-from test_browser import FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = Path(sys.executable).with_name("jupyter")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_browser import FLAGS
+from conftest import FLAGS
 
 from leadkit.serve import build_site, voila_command
 

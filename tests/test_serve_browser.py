@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -24,8 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, Page, WebSocket, sync_playwright
-from test_browser import FLAGS
+from playwright.sync_api import Browser, Page, WebSocket
 
 ROOT = Path(__file__).resolve().parents[1]
 LEADKIT = Path(sys.executable).with_name("leadkit")
@@ -112,16 +110,6 @@ def assert_stops_listening(port: int, seconds: float = 60) -> None:
                 return
         assert time.monotonic() < deadline, f"Voilà still listens on {port} after leadkit serve stopped"
         time.sleep(0.5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    assert executable, "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 # ----- what leadkit compute says

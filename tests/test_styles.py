@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 from leadkit.api import compute
 from leadkit.render.html import notebook_html, page, report_body
@@ -43,7 +42,7 @@ def meta_boxes(tab) -> list[tuple[float, float]]:
 
 
 @pytest.mark.slow
-def test_report_looks_the_same_in_jupyterlab_and_as_a_page(browser, march, tmp_path):  # noqa: F811
+def test_report_looks_the_same_in_jupyterlab_and_as_a_page(browser, march, tmp_path):
     result = compute("lost_leads", march, period="2025-03")
     static = tmp_path / "static.html"
     static.write_text(page(report_body(result), "Lost", "en"), encoding="utf-8")
