@@ -127,8 +127,12 @@ def test_notebook_widgets_display_and_work_in_jupyterlab(lab, tmp_path, lang):
             assert names[-1] != label, "each option carries its lead count"
             before = report.inner_text()
             managers.nth(i).locator(".widget-label-basic").click()
-            tab.locator(".leadkit-busy").first.wait_for(timeout=10_000)  # dimmed at once
-            assert words["updating"] in tab.locator(".leadkit-panel").first.inner_text()
+            tab.wait_for_function(  # dimmed, and saying so, at once (two widget updates: wait for both)
+                "word => document.querySelector('.leadkit-busy') && "
+                "document.querySelector('.leadkit-panel').innerText.includes(word)",
+                arg=words["updating"],
+                timeout=10_000,
+            )
             report_changes(tab, before)
         assert managers.nth(0).locator("input").is_checked() and managers.nth(1).locator("input").is_checked()
         after = report.inner_text()

@@ -243,7 +243,7 @@ def test_analytics_show_the_same_numbers_everywhere(march_batch):
     title = "Compared with the previous period: February 2025 — leads of the same age, within 6 days of creation"
     assert title in html and "No leads in March 2024 to compare with." in html
     total = next(r for r in rows_of(html[html.index(title) :]) if r and r[0] == "Total")
-    assert total[1:] == ["9", "55.6%", "2", "50.0%", "60.0%", "0.0%", "+60.0\u00a0pp", "0.001", "too few leads"]
+    assert total[1:] == ["9", "55.6%", "2", "50.0%", "60.0%", "0.0%", "+60.0\u00a0pp", "<0.001", "too few leads"]
     ws = openpyxl.load_workbook(folder / "lead_conversion.xlsx")["vs previous"]
     assert [c.value for c in ws[3]][5:8] == ["Within 6 days %", "Before, within 6 days %", "Change within 6 days, pp"]
     xl_total = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] == "Total")
