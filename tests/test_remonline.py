@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,22 @@ def test_incremental_sync_fetches_only_what_changed(tmp_path):
         }
         again = fetch(params)
         assert again.leads == 2 and again.cached == 301
+        assert_same(params, server)
+
+
+def test_a_lead_seen_in_both_passes_counts_once(tmp_path, monkeypatch):
+    # Windows are inclusive at both ends: with no overlap, a lead modified exactly at the
+    # first window's end is in the second window too. The report counts leads, not items.
+    sync = importlib.import_module("leadkit.sources.remonline.sync")
+    with FakeRemonline(KEY, n=100) as server:
+        params = params_for(source(server, tmp_path / "cache", overlap_minutes=0))
+        fetch(params)
+        end = sync.now_ms() + 60_000
+        monkeypatch.setattr(sync, "now_ms", lambda: end)
+        server.state.leads[5]["modified_at"] = end
+        again = fetch(params)
+        assert again.passes == 2 and again.requests >= 2
+        assert again.leads == 1 and again.cached == 100
         assert_same(params, server)
 
 

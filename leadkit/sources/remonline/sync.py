@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from leadkit.exceptions import ApiError
@@ -80,7 +80,7 @@ def flatten(item: dict[str, Any], order_field: str | None, sale_field: str | Non
 @dataclass
 class SyncReport:
     pages: int = 0
-    leads: int = 0
+    leads: int = 0  # distinct leads received: a lead seen again in the overlap or a rewalk counts once
     passes: int = 0
     rewalks: int = 0
     resumed: bool = False
@@ -88,6 +88,7 @@ class SyncReport:
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
+    ids: set[str] = field(default_factory=set, repr=False)
 
 
 Progress = Callable[[SyncReport], None]
@@ -116,7 +117,8 @@ def _walk(client: RemonlineClient, cache: Cache, window: dict[str, Any], fields:
             window["next_page"] = page + 1
             cache.save_window(window)
             report.pages += 1
-            report.leads += len(rows)
+            report.ids.update(r["id"] for r in rows)
+            report.leads = len(report.ids)
             progress(report)
         if counts <= {window["count"]} and len(seen) >= (window["count"] or 0):
             return
