@@ -61,7 +61,7 @@ def test_kill_then_rerun(tmp_path):
     for label in PERIODS:
         period = parse_period(label)
         run = expected_run(
-            label, "month", period.start.isoformat(), period.end.isoformat(), "demo (3,000 leads, seed 7)"
+            label, "month", period.start.isoformat(), period.end.isoformat(), "demo (seed 7)"
         )
         assert manifest.still_valid(out / label, run, fingerprint, files)
         for name in manifest.read(out / label)["files"]:

@@ -16,6 +16,7 @@ from leadkit.leads import load_leads
 from leadkit.method import DEFAULT
 from leadkit.params import load_params
 from leadkit.render.access import denied_text, view_text
+from leadkit.render.html import notebook_html
 from leadkit.render.jsonout import to_dict
 from leadkit.reports import compute
 from leadkit.scope import Filters, Scope
@@ -111,6 +112,14 @@ def test_a_viewers_data_quality_counts_only_their_leads(leads):
     assert quality.leads_in_scope == compute("lost_leads", leads, theirs).meta.data_quality.leads_in_scope
     assert quality.excluded["filtered_out"] == 0  # the company's other leads are not "filtered out": not there
     assert compute("lost_leads", leads, theirs).meta.data_quality.excluded["filtered_out"] > 0
+
+
+def test_nothing_a_viewer_sees_tells_the_companys_lead_total(leads):
+    total = leads.rows_read
+    result = compute("lead_conversion", leads, Scope().allowed(Filters(managers=(ANNA,))))
+    shown = json.dumps(to_dict(result), ensure_ascii=False) + notebook_html(result, "en") + notebook_html(result, "ru")
+    for form in (str(total), f"{total:,}", f"{total:,}".replace(",", "\u202f"), f"{total:,}".replace(",", " ")):
+        assert form not in shown
 
 
 def test_a_filter_narrows_a_viewer_but_never_widens(leads):

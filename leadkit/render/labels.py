@@ -369,7 +369,8 @@ def count_words(n: int, noun: str, lang: str) -> str:
     return f"{shown} {forms[index]}"
 
 
-_DEMO_SOURCE = re.compile(r"demo \(([\d,]+) leads, seed (\d+)\)")  # as sources.read_source names the demo
+# As sources.read_source names the demo; older snapshots also carry the lead count.
+_DEMO_SOURCE = re.compile(r"demo \((?:[\d,]+ leads, )?seed (\d+)\)")
 
 
 def source_words(source: str, lang: str) -> str:
@@ -377,8 +378,7 @@ def source_words(source: str, lang: str) -> str:
     demo = _DEMO_SOURCE.fullmatch(source)
     if not demo or lang == "en":
         return source
-    rows, seed = int(demo.group(1).replace(",", "")), demo.group(2)
-    return f"демо-данные ({count_words(rows, 'leads', lang)}, seed {seed})"
+    return f"демо-данные (seed {demo.group(1)})"
 
 
 def day_words(d: date, lang: str, with_year: bool = True, with_month: bool = True) -> str:

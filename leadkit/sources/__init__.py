@@ -99,7 +99,9 @@ def _count_cleaned(frame: pd.DataFrame, path: object) -> int:
 def _demo_source(source: DemoSource) -> SourceData:
     frame = demo.generate(source.rows, source.seed, source.start, source.end, source.names)
     frame = validated(frame.assign(**{ROW: range(1, len(frame) + 1)}), "demo source")
-    label = f"demo ({source.rows:,} leads, seed {source.seed})"  # render.labels.source_words reads this form
+    # No lead count in the name: a dashboard viewer sees the source's name but only their own
+    # leads' count (render.labels.source_words reads this form).
+    label = f"demo (seed {source.seed})"
     no_reason = (demo.NAMES[source.names]["lost"][-1],)
     return SourceData(frame, label, len(frame), no_reason)
 
