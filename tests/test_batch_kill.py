@@ -60,9 +60,7 @@ def test_kill_then_rerun(tmp_path):
     files = sorted(f"{r}.{ext}" for r in REPORT_NAMES for ext in ("ipynb", "html", "pdf", "xlsx"))
     for label in PERIODS:
         period = parse_period(label)
-        run = expected_run(
-            label, "month", period.start.isoformat(), period.end.isoformat(), "demo (seed 7)"
-        )
+        run = expected_run(label, "month", period.start.isoformat(), period.end.isoformat(), "demo (seed 7)")
         assert manifest.still_valid(out / label, run, fingerprint, files)
         for name in manifest.read(out / label)["files"]:
             path = out / label / name
