@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from leadkit.exceptions import LeadkitError
-from leadkit.model import REPORTS
+from leadkit.model import LANGS, REPORTS
 from leadkit.version import __version__
 
 # Nothing heavier than argparse at import time, so `leadkit --help` answers at once: logging,
@@ -33,7 +33,7 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lead-types", help="comma-separated lead types to keep")
     p.add_argument("--managers", help="comma-separated managers to keep")
     p.add_argument("--branches", help="comma-separated branches to keep")
-    p.add_argument("--lang", choices=("en", "ru"), help="language of titles, labels and definitions")
+    p.add_argument("--lang", choices=LANGS, help="language of titles, labels and definitions")
 
 
 def _add_scope_options(p: argparse.ArgumentParser) -> None:

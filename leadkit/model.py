@@ -6,6 +6,9 @@ This module is a leaf: it imports nothing of leadkit, so every layer can use it.
 from collections.abc import Iterable
 from typing import Final, Literal
 
+Lang = Literal["en", "ru"]  # the languages every word of the product is written in
+LANGS: Final[tuple[str, ...]] = ("en", "ru")
+
 StatusGroup = Literal["new", "in_progress", "pending", "won", "lost"]
 STATUS_GROUPS: Final[tuple[str, ...]] = ("new", "in_progress", "pending", "won", "lost")
 OPEN_GROUPS: Final[tuple[str, ...]] = ("new", "in_progress", "pending")

@@ -20,7 +20,7 @@ from pydantic import ValidationError as PydanticError
 
 from leadkit.exceptions import LeadkitError, ParamsError
 from leadkit.method import Method
-from leadkit.model import MAPPABLE_COLUMNS, TEXT_COLUMNS, Basis, StatusGroup, StatusResult
+from leadkit.model import MAPPABLE_COLUMNS, TEXT_COLUMNS, Basis, Lang, StatusGroup, StatusResult
 from leadkit.periods import FIRST_YEAR, LAST_YEAR, Period
 from leadkit.scope import FILTER_KEYS, Filters, Scope, as_values, period_of
 from leadkit.text import collisions
@@ -190,7 +190,7 @@ class DemoSource(_Model):
     seed: int = 7
     start: date = date(2024, 1, 1)
     end: date = date(2025, 12, 31)
-    names: Literal["en", "ru"] = "en"
+    names: Lang = "en"
 
     @model_validator(mode="after")
     def _dates(self) -> DemoSource:
@@ -505,7 +505,7 @@ class Params(_Model):
     period: Period | None = Field(None, description="2025, 2025-Q4, 2025-11, 2025-W05, A..B, previous-month…")
     basis: Basis = "created"
     filters: dict[Literal["lead_types", "managers", "branches"], list[str]] = Field(default_factory=dict)
-    lang: Literal["en", "ru"] = "en"
+    lang: Lang = "en"
     timezone: str = "UTC"
     analysis: Analysis = Field(default_factory=Analysis)
     output: Output = Field(default_factory=Output)

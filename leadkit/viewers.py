@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from leadkit.model import LANGS
 from leadkit.params import Viewers
 from leadkit.scope import Filters
 
@@ -29,7 +30,7 @@ def in_voila() -> bool:
 def dashboard_lang() -> str:
     """The dashboard's language, known even when the params file has since been broken."""
     lang = os.environ.get(LANG_ENV, "en")
-    return lang if lang in ("en", "ru") else "en"
+    return lang if lang in LANGS else "en"
 
 
 @dataclass(frozen=True)

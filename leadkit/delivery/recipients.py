@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from leadkit.exceptions import ParamsError
+from leadkit.model import LANGS
 from leadkit.params import mail_address, read_text
 from leadkit.scope import FILTER_KEYS, Filters, Scope
 
 COLUMNS = ("email", "name", "lang", *FILTER_KEYS)
-LANGS = ("en", "ru")
 LIST_SEPARATORS = re.compile(r"[;|]")
 
 

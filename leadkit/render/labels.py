@@ -18,7 +18,6 @@ from leadkit.periods import Period
 from leadkit.results.contract import kind_of as contract_kind
 from leadkit.scope import Filters
 
-LANGS = ("en", "ru")
 TITLES = {
     "en": {"lead_conversion": "Lead conversion", "lost_leads": "Lost leads",
            "employee_performance": "Employee performance"},
