@@ -1,4 +1,5 @@
-"""A warm kernel: one start for many notebooks, nothing of one notebook seen by the next, death and hangs survived."""
+"""A warm kernel: one start for many notebooks, nothing of one notebook seen by the next, death and hangs survived,
+slow cells reported."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import nbformat
 import pytest
 
 from leadkit.exceptions import LeadkitError
-from leadkit.pipeline.kernel import WarmKernel
+from leadkit.pipeline.kernel import KernelHung, WarmKernel
 
 PARAMETERS = "value = None"
 CELLS = {
@@ -108,10 +109,41 @@ def test_a_kernel_that_dies_is_replaced_and_the_notebook_run_again(folder, tmp_p
         kernel.shutdown()
 
 
-def test_a_kernel_that_hangs_is_replaced_and_the_notebook_run_again(folder, tmp_path):
+def test_a_kernel_that_stops_answering_is_replaced_and_the_notebook_run_again(folder, tmp_path, monkeypatch):
     kernel = WarmKernel(folder, warm_up="pass")
+    real_run, resets = kernel._run, []
+
+    def hangs_at_first_reset(code, timeout, expression=None):
+        if "reset(" in code:
+            resets.append(code)
+            if len(resets) == 1:
+                raise KernelHung("no answer")
+        return real_run(code, timeout, expression)
+
+    monkeypatch.setattr(kernel, "_run", hangs_at_first_reset)
     try:
-        kernel.run("hangs_once", {"value": str(tmp_path / "hung")}, tmp_path / "out.ipynb", timeout=3)
-        assert kernel.starts == 2 and (tmp_path / "hung").exists()
+        kernel.run("reader", {}, tmp_path / "out.ipynb")
+        assert kernel.starts == 2 and len(resets) == 2
+        assert not nbformat.read(tmp_path / "out.ipynb", as_version=4).metadata.papermill.exception
     finally:
         kernel.shutdown()
+
+
+def test_a_cell_past_the_timeout_is_the_notebooks_error_not_retried(folder, tmp_path):
+    kernel = WarmKernel(folder, warm_up="pass")
+    try:
+        with pytest.raises(LeadkitError, match=r"hangs_once notebook failed: a cell ran longer than 3 s .*--timeout"):
+            kernel.run("hangs_once", {"value": str(tmp_path / "slow")}, tmp_path / "out.ipynb", timeout=3)
+        assert kernel.starts == 1  # not run again: slow work would only take as long again
+        kernel.run("hangs_once", {"value": str(tmp_path / "slow")}, tmp_path / "after.ipynb", timeout=3)
+        assert kernel.starts == 2  # the busy kernel was let go; the next notebook got a fresh one
+    finally:
+        kernel.shutdown()
+
+
+def test_a_cell_past_the_timeout_in_a_kernel_of_its_own_says_the_same(folder, tmp_path, monkeypatch):
+    from leadkit.pipeline.execute import execute
+
+    monkeypatch.setenv("LEADKIT_NOTEBOOKS", str(folder))
+    with pytest.raises(LeadkitError, match=r"hangs_once notebook failed: a cell ran longer than 3 s .*--timeout"):
+        execute("hangs_once", {"value": str(tmp_path / "slow")}, tmp_path / "out.ipynb", timeout=3)

@@ -30,6 +30,14 @@ def notebooks_dir() -> Path:
     return folder
 
 
+def timed_out(report: str, timeout: float) -> LeadkitError:
+    """A cell ran past the cell timeout: slow work, which would run as long again, so it is not retried."""
+    return LeadkitError(
+        f"{report} notebook failed: a cell ran longer than {timeout:g} s (the cell timeout); "
+        "give it more time with --timeout, or run a shorter period or fewer leads"
+    )
+
+
 @contextlib.contextmanager
 def notebook_errors(report: str) -> Iterator[None]:
     """A failing cell as one ``LeadkitError``: ours keep their message, others name their kind."""
@@ -46,6 +54,7 @@ def notebook_errors(report: str) -> Iterator[None]:
 def execute(report: str, parameters: dict[str, Any], output: Path, timeout: int = CELL_TIMEOUT) -> None:
     """Execute ``notebooks/<report>.ipynb`` with ``parameters`` into ``output`` in a kernel of its own."""
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError
 
     source = notebooks_dir() / f"{report}.ipynb"
     with notebook_errors(report):
@@ -62,6 +71,8 @@ def execute(report: str, parameters: dict[str, Any], output: Path, timeout: int 
                     log_output=False,
                 )
                 break
+            except CellTimeoutError:
+                raise timed_out(report, timeout) from None
             except RuntimeError as exc:  # nothing of the notebook ran yet: starting again is safe
                 if "Kernel died before replying to kernel_info" not in str(exc) or attempt == KERNEL_STARTS:
                     raise

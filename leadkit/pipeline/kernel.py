@@ -10,8 +10,9 @@ the same injected parameters cell, outputs, metadata and execution counts.
 Between notebooks the kernel is reset: IPython's ``reset`` (a new session) empties the
 user namespace and the output cache and sets the execution count back to 1, and the
 working folder is set back. What stays is what a fresh kernel would build again the same
-way: imported modules. A kernel that dies, or hangs past the cell timeout, is replaced
-and the notebook run once more.
+way: imported modules. A kernel that dies, or stops answering short requests, is replaced
+and the notebook run once more; a cell that runs past the cell timeout is the notebook's own
+error (slow work runs as long again): its busy kernel is replaced, the notebook not retried.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from leadkit.exceptions import LeadkitError
 from leadkit.log import get_logger
-from leadkit.pipeline.execute import CELL_TIMEOUT, KERNEL_STARTS, notebook_errors, notebooks_dir
+from leadkit.pipeline.execute import CELL_TIMEOUT, KERNEL_STARTS, notebook_errors, notebooks_dir, timed_out
 
 log = get_logger("kernel")
 ENGINE = "leadkit-warm"
@@ -129,16 +130,19 @@ class WarmKernel:
     ) -> dict[str, float]:
         """Execute ``<folder>/<report>.ipynb`` into ``output`` as papermill would; return its timings.
 
-        A dead or hung kernel is replaced and the notebook run once more; a failing cell is
-        the notebook's own error (``LeadkitError``), not retried.
+        A dead or hung kernel is replaced and the notebook run once more; a failing cell, or
+        one past ``timeout``, is the notebook's own error (``LeadkitError``), not retried.
         """
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         for attempt in (1, 2):
             try:
                 return self._notebook(report, parameters, output, timeout)
-            except (DeadKernelError, CellTimeoutError, KernelHung) as exc:
-                what = "died" if isinstance(exc, DeadKernelError) else f"hung (no answer within {timeout} s)"
+            except CellTimeoutError:
+                self.shutdown()  # still busy with that cell: the next notebook gets a fresh kernel
+                raise timed_out(report, timeout) from None
+            except (DeadKernelError, KernelHung) as exc:
+                what = "died" if isinstance(exc, DeadKernelError) else f"hung (no answer within {QUICK} s)"
                 if attempt == 2:
                     self.shutdown()  # the next notebook gets a fresh kernel
                     raise LeadkitError(
