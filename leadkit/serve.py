@@ -10,8 +10,9 @@ required — $LEADKIT_SERVE_TOKEN (passed in a private file, never on the comman
 
 With dashboard viewers in the params, Voilà hands the proxy's user header to each page's
 kernel (``http_header_envs``), which shows that viewer's leads only (``leadkit.viewers``);
-such a dashboard stays on this machine, since anyone reaching Voilà directly could forge
-the header.
+such a dashboard stays on this machine and requires the token, which the proxy sends with
+every request: anyone reaching Voilà directly — another account on this machine too —
+could forge the header, but not the token.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ def serve(params_file: str, host: str = "127.0.0.1", port: int = 8866, site: Pat
             f"{path}: dashboard.viewers names each viewer by the {viewers.header} header, which anyone reaching "
             f"{host}:{port} directly could forge; serve on 127.0.0.1 (drop --host) behind a reverse proxy that "
             "signs people in and sets that header itself (see the README, Interactive reports)"
+        )
+    if viewers is not None and not os.environ.get("LEADKIT_SERVE_TOKEN"):
+        raise SetupError(
+            f"{path}: dashboard.viewers trusts the {viewers.header} header, which any account on this machine "
+            f"could send to {host}:{port} directly; set LEADKIT_SERVE_TOKEN to a long random secret in leadkit "
+            "serve's environment and have the proxy send it with every request (Authorization: token <secret>; "
+            "see the README, Interactive reports)"
         )
     folder = build_site(path, (site or params.resolve(params.output.dir) / "dashboard" / path.stem).resolve())
     landing_page(folder, params.lang)

@@ -76,13 +76,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(folder: Path, settings: dict) -> Iterator[tuple[str, Path]]:
+def running(folder: Path, settings: dict, token: str = "") -> Iterator[tuple[str, Path]]:
     """`leadkit serve` on a free port with a 3,000-lead demo and ``settings``; its URL and params file."""
     params = folder / "params.yaml"
     source = {"kind": "demo", "rows": 3000, "seed": 7, "start": "2024-01-01", "end": "2025-12-31"}
     params.write_text(yaml.safe_dump({"source": source, "period": "2025", "lang": "en", **settings}), encoding="utf-8")
     port = free_port()
-    env = {**os.environ, "HOME": str(folder)}
+    env = {**os.environ, "HOME": str(folder), "LEADKIT_SERVE_TOKEN": token}
     server = subprocess.Popen([str(LEADKIT), "serve", str(params), "--port", str(port)], cwd=folder, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -91,6 +91,8 @@ def running(folder: Path, settings: dict) -> Iterator[tuple[str, Path]]:
         while True:
             try:
                 urllib.request.urlopen(url, timeout=2)
+                break
+            except urllib.error.HTTPError:  # it answers (403 without the token)
                 break
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, "Voilà did not start"
@@ -116,10 +118,17 @@ def open_report(context, url: str, name: str, selector: str):
 def test_a_viewer_sees_only_their_leads_and_no_header_sees_nothing(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    with running(tmp_path, {"dashboard": {"viewers": VIEWERS}}) as (url, params), sync_playwright() as p:
+    token = "proxy-SENTINEL-" + "7" * 32
+    proxy = {"Authorization": f"token {token}"}  # what the proxy adds to every request, with the user header
+    running_ = running(tmp_path, {"dashboard": {"viewers": VIEWERS}}, token)
+    with running_ as (url, params), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
         size = {"width": 1024, "height": 1400}
-        ava = browser.new_context(viewport=size, extra_http_headers={"X-Leadkit-User": "ava@example.com"})
+        forged = urllib.request.Request(f"{url}/voila/render/lead_conversion.ipynb",
+                                        headers={"X-Leadkit-User": "boss@example.com"})  # fmt: skip
+        with urllib.request.urlopen(forged, timeout=60) as answer:  # past the proxy, the header alone opens nothing
+            assert "/login" in answer.url and "leadkit" not in answer.read().decode("utf-8").lower()
+        ava = browser.new_context(viewport=size, extra_http_headers={**proxy, "X-Leadkit-User": "ava@example.com"})
         tab = open_report(ava, f"{url}", "lead_conversion", ".leadkit-report")
         assert "Your view — Managers: Ava Foster (signed in as ava@example.com)." in tab.inner_text(".leadkit-viewer")
         managers = tab.locator(".leadkit-options").nth(1).locator(".widget-checkbox:visible").all_inner_texts()
@@ -133,7 +142,8 @@ def test_a_viewer_sees_only_their_leads_and_no_header_sees_nothing(tmp_path):
         people = open_report(ava, url, "employee_performance", ".leadkit-report")
         text = people.inner_text("body")
         assert "Ava Foster" in text and "Emma Davis" not in text and "Noah Evans" not in text
-        nobody = browser.new_context(viewport=size)
+        assert token not in tab.content()  # the page never carries the secret the proxy holds
+        nobody = browser.new_context(viewport=size, extra_http_headers=proxy)
         denied = open_report(nobody, f"{url}", "lead_conversion", ".leadkit-denied")
         assert denied.inner_text(".leadkit-denied").startswith("You have no access to these reports.")
         assert "Olga, olga@example.com" in denied.inner_text(".leadkit-denied")

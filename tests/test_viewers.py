@@ -234,8 +234,19 @@ def test_serve_with_viewers_refuses_to_listen_beyond_this_machine(tmp_path):
     assert not (tmp_path / "site").exists()  # refused before anything was built
 
 
+def test_serve_with_viewers_needs_the_token_the_proxy_sends(tmp_path, monkeypatch):
+    monkeypatch.delenv("LEADKIT_SERVE_TOKEN", raising=False)
+    monkeypatch.setattr("leadkit.serve._run", lambda command, folder, env: pytest.fail("served without a token"))
+    with pytest.raises(
+        SetupError, match=r"any account on this machine could send to 127.0.0.1:8866.*LEADKIT_SERVE_TOKEN"
+    ):
+        serve(str(write_params(tmp_path)), site=tmp_path / "site")
+    assert not (tmp_path / "site").exists()  # refused before anything was built
+
+
 def test_serve_gives_no_kernel_a_viewer_from_its_own_environment(tmp_path, monkeypatch):
     started = {}
+    monkeypatch.setenv("LEADKIT_SERVE_TOKEN", "proxy-secret")
     monkeypatch.setenv(ENV, "boss@example.com")  # e.g. left over in the shell that starts the server
     monkeypatch.setattr(
         "leadkit.serve._run", lambda command, folder, env: started.update(command=command, env=env) or 0
@@ -243,6 +254,7 @@ def test_serve_gives_no_kernel_a_viewer_from_its_own_environment(tmp_path, monke
     assert serve(str(write_params(tmp_path)), site=tmp_path / "site") == 0
     assert ENV not in started["env"]
     assert "--VoilaConfiguration.http_header_envs=['X-Leadkit-User']" in started["command"]
+    assert "--token" in started["command"]
 
 
 def test_the_json_of_a_viewer_scope_names_the_allowance():
