@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import ibis
@@ -43,9 +42,9 @@ def arrow(expr: ir.Table) -> pa.Table:
         return expr.to_pyarrow()
     from ibis.backends.duckdb.converter import DuckDBPyArrowData
 
-    with warnings.catch_warnings():  # DuckDB's hint that a cursor's Arrow output is a copy: these results are small
-        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
-        result = backend.raw_sql(_sql(backend, expr)).to_arrow_table()
+    # A relation's Arrow output, as ibis' own to_pyarrow reads it: a cursor's (raw_sql) copies the rows once more and
+    # warns, and silencing that with warnings.catch_warnings is not safe in the panel's worker thread.
+    result = backend.con.sql(_sql(backend, expr)).to_arrow_table()
     return expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
 
 
