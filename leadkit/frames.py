@@ -15,6 +15,8 @@ COMPILED_QUERIES = 512
 # The attribute of a backend that holds its {query: SQL}: on the backend itself, since ibis
 # calls two in-memory DuckDB connections equal, and so that it goes when the backend goes.
 CACHE_ATTRIBUTE = "_leadkit_compiled"
+# The Ibis major versions whose internals the compile cache was written against and tested with.
+IBIS_INTERNALS = (10, 12)
 
 
 def _sql(backend: ibis.BaseBackend, table: ir.Table) -> str:
@@ -35,10 +37,21 @@ def _sql(backend: ibis.BaseBackend, table: ir.Table) -> str:
     return sql
 
 
+def _internals_known() -> bool:
+    """Whether the installed Ibis is one whose internals ``arrow`` leans on were read (its major version)."""
+    major = int(ibis.__version__.split(".")[0])
+    return IBIS_INTERNALS[0] <= major <= IBIS_INTERNALS[1]
+
+
 def arrow(expr: ir.Table) -> pa.Table:
-    """Run ``expr`` into an Arrow table as ``expr.to_pyarrow()`` does; on DuckDB each distinct query compiles once."""
-    backend = expr._find_backend(use_default=True)
-    if backend.name != "duckdb":
+    """Run ``expr`` into an Arrow table as ``expr.to_pyarrow()`` does; on DuckDB each distinct query compiles once.
+
+    That reuse leans on Ibis internals (``_find_backend``, ``_run_pre_execute_hooks``,
+    ``__pyarrow_result__``); an Ibis outside ``IBIS_INTERNALS`` gets its own ``to_pyarrow``:
+    the same rows, compiled on every call.
+    """
+    backend = expr._find_backend(use_default=True) if _internals_known() else None
+    if backend is None or backend.name != "duckdb":
         return expr.to_pyarrow()
     from ibis.backends.duckdb.converter import DuckDBPyArrowData
 

@@ -43,3 +43,15 @@ def test_the_compiled_queries_go_with_their_backend():
     t = _leads(["Call"])
     _per_type(t)
     assert len(vars(t._find_backend())[frames.CACHE_ATTRIBUTE]) == 1
+
+
+def test_the_installed_ibis_is_one_the_cache_was_written_for():
+    assert frames._internals_known()  # else every query compiles on every call: read the new internals
+
+
+def test_an_ibis_without_the_internals_gets_the_same_rows_its_own_way(monkeypatch):
+    t = _leads(["Call", "Call", "Walk-in"])
+    backend = t._find_backend()
+    monkeypatch.setattr("ibis.__version__", "13.0.0")  # internals the cache leans on may have moved
+    assert _per_type(t).to_dict("list") == {"lead_type": ["Call", "Walk-in"], "n": [2, 1]}
+    assert frames.CACHE_ATTRIBUTE not in vars(backend)  # its own to_pyarrow, not leadkit's compile cache
