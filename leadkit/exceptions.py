@@ -34,6 +34,19 @@ class ValidationError(LeadkitError):
         )
 
 
+class AccessDenied(LeadkitError):
+    """A dashboard page's viewer is missing or not among the params' viewers: no data is read or shown."""
+
+    def __init__(self, user: str, contact: str | None, lang: str) -> None:
+        self.user = user  # as the proxy's header named them; empty when there was no header
+        self.contact = contact  # whom to ask, from the params
+        self.lang = lang
+        super().__init__(
+            f"{user or 'a page without the viewer header'} has no access to these reports (not among "
+            "dashboard.viewers.users in the params file)"
+        )
+
+
 class ReportError(LeadkitError):
     """A report was asked for something it cannot compute (unknown name, bad filter)."""
 

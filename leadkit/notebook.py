@@ -6,8 +6,8 @@ is set (not None). ``leadkit run`` sets every parameter explicitly.
 
 When the params file lists dashboard viewers (``dashboard.viewers``), ``load`` reads the
 viewer from the proxy's header (``leadkit.viewers``) and every scope of the workspace
-carries their allowance; an unknown or missing viewer gets ``Denied`` instead of a
-workspace, and ``report`` and ``show`` pass it on to one paragraph, with no data opened.
+carries their allowance; an unknown or missing viewer is ``AccessDenied``, shown as one
+paragraph saying whom to ask, with no data opened and no later cell run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leadkit.exceptions import LeadkitError, ParamsError, PeriodError, SourceError, ValidationError
+from leadkit.exceptions import AccessDenied, LeadkitError, ParamsError, PeriodError, SourceError, ValidationError
 from leadkit.leads import Leads, load_leads
 from leadkit.method import DEFAULT, Method
 from leadkit.params import Analysis, Params, load_params
@@ -42,10 +42,10 @@ class Workspace:
     viewer: Viewer | None = None  # a dashboard viewer; their allowance is already in ``scope``
 
 
-def load(params_file: str | None = None, data: str | None = None) -> Workspace | Denied:
+def load(params_file: str | None = None, data: str | None = None) -> Workspace:
     """Leads from a batch's snapshot (``data``) or from ``params_file``, with the params' defaults.
 
-    With dashboard viewers in the params: the viewer's workspace, or ``Denied`` (no leads read).
+    With dashboard viewers in the params: the viewer's workspace, or ``AccessDenied`` (no leads read).
     """
     _quiet_errors()
     if data:
@@ -60,14 +60,14 @@ def load(params_file: str | None = None, data: str | None = None) -> Workspace |
         return Workspace(load_leads(params), params.scope(), params.method(), params.lang)
     viewer = viewer_of(viewers, params.lang)
     if isinstance(viewer, Denied):
-        return viewer
+        raise AccessDenied(viewer.user, viewer.contact, viewer.lang)
     scope = params.scope().allowed(viewer.allowance)
     return Workspace(load_leads(params), scope, params.method(), params.lang, viewer)
 
 
 def report(
     name: str,
-    workspace: Workspace | Denied,
+    workspace: Workspace,
     *,
     period: str | None = None,
     basis: str | None = None,
@@ -75,14 +75,12 @@ def report(
     managers: list[str] | None = None,
     branches: list[str] | None = None,
     analysis: dict[str, Any] | None = None,
-) -> Result | Denied:
-    """Compute report ``name``; a None parameter keeps the workspace's default (``Denied``: nothing).
+) -> Result:
+    """Compute report ``name``; a None parameter keeps the workspace's default.
 
     ``period`` is one value: ``2025``, ``2025-Q4``, ``2025-11``, ``2025-W05``,
     ``2025-11-10..2025-11-30`` or ``all``. A viewer's filters stay inside their allowance.
     """
-    if isinstance(workspace, Denied):
-        return workspace
     scope = workspace.scope.updated(period=period, basis=basis, lead_types=lead_types, managers=managers,
                                     branches=branches)  # fmt: skip
     method = workspace.method if analysis is None else Method(**Analysis(**analysis).model_dump())
@@ -90,8 +88,8 @@ def report(
 
 
 def show(
-    result: Result | Denied,
-    workspace: Workspace | Denied | None = None,
+    result: Result,
+    workspace: Workspace | None = None,
     *,
     lang: str | None = None,
     interactive: bool = False,
@@ -99,19 +97,14 @@ def show(
 ) -> Any:
     """Display the report in ``lang``: a filter panel (interactive) or static HTML; write Excel if asked.
 
-    ``Denied``: only the paragraph saying so; a viewer's page says whose view it is.
+    A viewer's page says whose view it is.
     """
     from IPython.display import HTML, display
 
-    from leadkit.render.access import denied_html, view_html
+    from leadkit.render.access import view_html
     from leadkit.render.excel import write_workbook
     from leadkit.render.html import notebook_html
 
-    if isinstance(result, Denied) or isinstance(workspace, Denied):
-        denied = result if isinstance(result, Denied) else workspace
-        assert isinstance(denied, Denied)
-        display(HTML(denied_html(denied.user, denied.contact, lang or denied.lang)))
-        return None
     lang = lang or (workspace.lang if workspace else "en")
     if excel_path:
         started = time.perf_counter()
@@ -154,6 +147,13 @@ def _quiet_errors() -> None:
     def one_paragraph(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
         # The cell still fails as this error (papermill and a batch see it), shown as one paragraph:
         # the pattern set_custom_exc's documentation gives, with our text for the traceback.
+        if isinstance(value, AccessDenied):  # the page is this paragraph: whom to ask, nothing of the data
+            from IPython.display import HTML, display
+
+            from leadkit.render.access import denied_html
+
+            display(HTML(denied_html(value.user, value.contact, value.lang)))
+            return [str(value)]  # no error output; the cells after it do not run
         if in_voila():  # Voilà swaps an error output for "There was an error when executing cell [2]…"
             from IPython.display import HTML, display
 

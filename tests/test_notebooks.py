@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+import yaml
 from conftest import MARCH_SOURCE, params_for
 
 from leadkit.pipeline.execute import notebooks_dir
@@ -168,6 +169,20 @@ def test_a_params_file_with_a_far_off_period_is_one_paragraph_in_the_notebook(tm
     shown = errors[0].traceback[0]
     assert shown.startswith("leadkit: ") and str(params) in shown and "outside the years 1970–2100" in shown
     assert "Traceback" not in shown and "File " not in shown
+
+
+def test_a_page_without_a_listed_viewer_is_the_paragraph_saying_whom_to_ask_and_nothing_else(tmp_path, monkeypatch):
+    params = tmp_path / "viewers.yaml"
+    viewers = {"contact": "Olga, olga@example.com", "users": {"ava@example.com": {"managers": ["Bob"]}}}
+    params.write_text(yaml.safe_dump({"source": MARCH_SOURCE, "dashboard": {"viewers": viewers}}), encoding="utf-8")
+    monkeypatch.setenv("HTTP_X_LEADKIT_USER", "mallory@example.com")  # the kernel inherits it, as from Voilà
+    with pytest.raises(pm.PapermillExecutionError):  # the cell fails: nothing after it runs
+        run_notebook("lead_conversion", tmp_path, {"params_file": str(params), "interactive": False})
+    done = nbformat.read(tmp_path / "lead_conversion-out.ipynb", as_version=4)
+    outputs = [o for c in done.cells if c.cell_type == "code" for o in c.outputs]
+    assert [o.output_type for o in outputs] == ["display_data"]  # no error output, no traceback, no later cell
+    shown = outputs[0]["data"]["text/html"]
+    assert 'class="leadkit-denied"' in shown and "mallory@example.com" in shown and "Olga, olga@example.com" in shown
 
 
 def test_a_batch_reports_a_notebooks_expected_problem_in_its_own_words(tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ import yaml
 from conftest import params_for
 
 from leadkit import notebook as lk
-from leadkit.exceptions import ParamsError, SetupError
+from leadkit.exceptions import AccessDenied, ParamsError, SetupError
 from leadkit.leads import load_leads
 from leadkit.method import DEFAULT
 from leadkit.params import load_params
@@ -142,11 +142,13 @@ def test_the_viewer_comes_from_the_header_variable_only(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
     monkeypatch.setenv("QUERY_STRING", "user=boss@example.com&X-Leadkit-User=boss@example.com")
     monkeypatch.setenv("HTTP_X_OTHER_USER", "boss@example.com")
-    denied = lk.load(str(path))
-    assert denied == Denied("", "Olga Petrova, olga@example.com", "en")
-    assert lk.report("lead_conversion", denied, managers=[EMMA]) is denied  # nothing computed
+    with pytest.raises(AccessDenied) as denied:
+        lk.load(str(path))
+    assert (denied.value.user, denied.value.contact, denied.value.lang) == ("", "Olga Petrova, olga@example.com", "en")
     monkeypatch.setenv(ENV, "stranger@example.com")
-    assert lk.load(str(path)) == Denied("stranger@example.com", "Olga Petrova, olga@example.com", "en")
+    with pytest.raises(AccessDenied, match="stranger@example.com has no access") as denied:
+        lk.load(str(path))
+    assert denied.value.user == "stranger@example.com"
     monkeypatch.setenv(ENV, " AVA@example.com ")
     workspace = lk.load(str(path))
     assert isinstance(workspace, lk.Workspace)
