@@ -37,6 +37,11 @@ def _sql(backend: ibis.BaseBackend, table: ir.Table) -> str:
     return sql
 
 
+def run_sql(backend: ibis.BaseBackend, sql: str) -> pa.Table:
+    """``sql`` on a DuckDB backend's connection, as Arrow: every compiled report query runs here."""
+    return backend.con.sql(sql).to_arrow_table()
+
+
 def _internals_known() -> bool:
     """Whether the installed Ibis is one whose internals ``arrow`` leans on were read (its major version)."""
     major = int(ibis.__version__.split(".")[0])
@@ -57,7 +62,7 @@ def arrow(expr: ir.Table) -> pa.Table:
 
     # A relation's Arrow output, as ibis' own to_pyarrow reads it: a cursor's (raw_sql) copies the rows once more and
     # warns, and silencing that with warnings.catch_warnings is not safe in the panel's worker thread.
-    result = backend.con.sql(_sql(backend, expr)).to_arrow_table()
+    result = run_sql(backend, _sql(backend, expr))
     return expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
 
 

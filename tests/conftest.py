@@ -113,6 +113,16 @@ def count_queries(monkeypatch):
 
         monkeypatch.setattr(Backend, name, counted)
 
+    from leadkit import frames
+
+    run_sql = frames.run_sql  # leadkit's compiled queries reach DuckDB's connection here, past the Backend
+
+    def counted_sql(*args, **kwargs):
+        seen["n"] += 1
+        return run_sql(*args, **kwargs)
+
+    monkeypatch.setattr(frames, "run_sql", counted_sql)
+
     def start():
         seen["n"] = 0
         return lambda: seen["n"]
