@@ -169,3 +169,20 @@ def test_weekly_trend_for_short_periods(march):
     trend = lead_conversion(march, Scope(period=parse_period("2025-W13"))).trend
     total = trend[trend["lead_type"] == "Total"]
     assert total["period"].tolist()[-1] == "2025-W13" and len(total) == 12
+
+
+def test_a_year_is_compared_with_the_year_before_once(march, monkeypatch):
+    # A year's previous period is also the year earlier: its figures are computed once and shared.
+    from ibis.backends.duckdb import Backend
+
+    ran: list[str] = []
+    original = Backend.raw_sql
+    monkeypatch.setattr(Backend, "raw_sql", lambda self, sql, **kw: ran.append(str(sql)) or original(self, sql, **kw))
+    year = Scope(period=parse_period("2025"))
+    for report in (lead_conversion, lost_leads, employee_performance):
+        result = report(march, year)
+        prev, ago = result.comparisons["previous"], result.comparisons["year_ago"]
+        assert (prev.base, ago.base) == ("previous", "year_ago") and prev.period == ago.period
+        pd.testing.assert_frame_equal(prev.rows, ago.rows)
+        assert prev.total == ago.total
+    assert ran and not any("year_ago" in sql for sql in ran)

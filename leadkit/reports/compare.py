@@ -13,7 +13,7 @@ ended by the data's cut-off is too early to tell.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from leadkit.model import TOTAL
 from leadkit.periods import Period
 from leadkit.reports.maturity import CONVERTED, LOST, REASON, Estimate, estimates, outcome_events
 from leadkit.reports.measures import tally
-from leadkit.reports.selection import scoped_periods
+from leadkit.reports.selection import distinct, once, scoped_periods
 from leadkit.reports.stats import FLOAT, INT, difference_p, holm, pct, two_proportion_p
 from leadkit.reports.table import CURRENT, Table, base_periods
 from leadkit.results import Comparison
@@ -59,9 +59,13 @@ def fairness(
     if scope.period is None or not bases or as_of is None or days is None:
         return Fairness(as_of, None, {})
     periods = {CURRENT: scope.period, **bases}
-    t, _ = scoped_periods(leads, scope, periods)
-    events = outcome_events(t, periods, as_of, days, key, by_reason)
-    return Fairness(as_of, days, estimates(events, list(periods), days, key))
+    computed = distinct(periods)
+    t, _ = scoped_periods(leads, scope, computed)
+    events = outcome_events(t, computed, as_of, days, key, by_reason)
+    found = estimates(events, list(computed), days, key)
+    same = once(periods)
+    shared = {(group, name): found[group, same[name]] for group, _ in found for name in periods if same[name] != name}
+    return Fairness(as_of, days, found | shared)
 
 
 def compare_rates(current: pd.DataFrame, base: pd.DataFrame, key: str, x: str, n: str) -> pd.DataFrame:
@@ -163,9 +167,13 @@ def conversion_comparisons(
     table: Table, by: str, fair: Fairness, scope: Scope, method: Method
 ) -> dict[str, Comparison]:
     """The main table against each of its base periods, per row and in total."""
-    out = {}
+    out: dict[str, Comparison] = {}
     contract = C.compare_rows(by)
+    same = once({name: period for name, (period, *_) in table.bases.items()})
     for name, (period, base_rows, base_total) in table.bases.items():
+        if same[name] != name:  # the same days as an earlier base period: the same comparison
+            out[name] = _renamed(out[same[name]], name, period)
+            continue
         pick, early = _conversion_pick(by), _running(scope, fair)
         rows = judge(
             compare_rates(table.rows, base_rows, by, "converted", "leads"), by, name, fair, pick, method, early
@@ -177,19 +185,25 @@ def conversion_comparisons(
     return out
 
 
+def _renamed(comparison: Comparison, base: str, period: Period) -> Comparison:
+    """``comparison`` again under another base period's name (one with the same days)."""
+    return replace(comparison, base=base, period=period, rows=comparison.rows.copy(), total=dict(comparison.total))
+
+
 def base_reasons(leads: Leads, scope: Scope) -> dict[str, tuple[Period, pd.DataFrame]]:
     """Each base period, and its lost leads per reason (columns reason, leads) and all its leads, from one query."""
     bases = base_periods(scope)
     if not bases:
         return {}
-    t, within = scoped_periods(leads, scope, bases)
+    t, within = scoped_periods(leads, scope, distinct(bases))
     counts = {name: tally(t, cond & t.is_lost) for name, cond in within.items()}
     counts |= {f"{name}__all": tally(t, cond) for name, cond in within.items()}
     wide = fetch(t.group_by("reason").aggregate(**counts))
     out = {}
     for name, period in bases.items():
-        part = wide.loc[wide[name] > 0, ["reason", name]].rename(columns={name: "leads"})
-        out[name] = (period, part.assign(all_leads=int(wide[f"{name}__all"].sum())))
+        column = once(bases)[name]
+        part = wide.loc[wide[column] > 0, ["reason", column]].rename(columns={column: "leads"})
+        out[name] = (period, part.assign(all_leads=int(wide[f"{column}__all"].sum())))
     return out
 
 
@@ -199,8 +213,12 @@ def lost_comparisons(
 ) -> dict[str, Comparison]:  # fmt: skip
     """Each reason's share of lost leads against a base period; the verdict on its incidence within H days."""
     current = reasons.assign(n=int(reasons["leads"].sum()))
-    out = {}
+    out: dict[str, Comparison] = {}
+    same = once({name: period for name, (period, _) in bases.items()})
     for name, (period, base) in bases.items():
+        if same[name] != name:  # the same days as an earlier base period: the same comparison
+            out[name] = _renamed(out[same[name]], name, period)
+            continue
         base = base.astype({"leads": "int64"}).assign(n=int(base["leads"].sum()))
         early = _running(scope, fair)
         rows = judge(compare_rates(current, base, "reason", "leads", "n"), "reason", name, fair, _reason_pick, method,
