@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from leadkit.frames import fetch
@@ -69,20 +70,24 @@ def fairness(
 
 
 def compare_rates(current: pd.DataFrame, base: pd.DataFrame, key: str, x: str, n: str) -> pd.DataFrame:
-    """Rows of both periods side by side: counts, rates and the change in points, in ``current``'s order."""
-    cur = current[[key, x, n]].rename(columns={x: "x", n: "n"})
-    old = base[[key, x, n]].rename(columns={x: "base_x", n: "base_n"})
-    both = cur.merge(old, on=key, how="outer", sort=False)
-    for col in ("x", "n", "base_x", "base_n"):
-        both[col] = both[col].fillna(0).astype(INT)
-    both["pct"] = pct(both["x"], both["n"])
-    both["base_pct"] = pct(both["base_x"], both["base_n"])
-    both["pp_change"] = both["pct"] - both["base_pct"]
-    order = {k: i for i, k in enumerate(current[key])}
-    both["_order"] = [order.get(k, len(order)) for k in both[key]]
-    return both.sort_values(["_order", "base_n", key], ascending=[True, False, True], ignore_index=True).drop(
-        columns="_order"
-    )
+    """Rows of both periods side by side: counts, rates and the change in points, in ``current``'s order.
+
+    Rows only in ``base`` follow, most base leads first. Built from plain lists: a merge and a
+    sort of a few rows cost pandas milliseconds each, and a report compares several times.
+    """
+    now = dict(zip(current[key].tolist(), zip(_counts(current[x]), _counts(current[n]), strict=True), strict=True))
+    old = dict(zip(base[key].tolist(), zip(_counts(base[x]), _counts(base[n]), strict=True), strict=True))
+    keys = [*now, *sorted((k for k in old if k not in now), key=lambda k: (-old[k][1], k))]
+    pairs = [(*now.get(k, (0, 0)), *old.get(k, (0, 0))) for k in keys]
+    x_, n_, base_x, base_n = (pd.Series(c) for c in np.array(pairs, dtype=INT).reshape(len(keys), 4).T)
+    rate, base_rate = pct(x_, n_), pct(base_x, base_n)
+    return pd.DataFrame({key: pd.Series(keys, dtype=current[key].dtype), "x": x_, "n": n_, "base_x": base_x,
+                         "base_n": base_n, "pct": rate, "base_pct": base_rate,
+                         "pp_change": rate - base_rate})  # fmt: skip
+
+
+def _counts(values: pd.Series) -> list[int]:
+    return [int(v) for v in values.fillna(0).to_numpy(dtype=INT)]
 
 
 def verdict(
@@ -126,24 +131,24 @@ def judge(
 
     ``early``: the period had not ended by the data's cut-off (matters for the raw test only).
     """
-    out = frame.copy()
-    found = [_fair_values(row, fair, name, *pick(str(getattr(row, key)))) for row in out.itertuples(index=False)]
-    for i, column in enumerate((*FAIR, "p_value")):
-        out[column] = pd.array([values[i] for values, _, _ in found], dtype=FLOAT)
-    if not (len(out) == 1 and out[key].iloc[0] == TOTAL):
-        out["p_value"] = holm(out["p_value"])
+    found = [_fair_values(row, fair, name, *pick(str(getattr(row, key)))) for row in frame.itertuples(index=False)]
+    added = {column: pd.Series(pd.array([values[i] for values, _, _ in found], dtype=FLOAT), index=frame.index)
+             for i, column in enumerate((*FAIR, "p_value"))}  # fmt: skip
+    if not (len(frame) == 1 and frame[key].iloc[0] == TOTAL):
+        added["p_value"] = holm(added["p_value"])
     verdicts = []
     for (values, now, before), p, raw_change in zip(
-        found, _floats(out["p_value"]), _floats(out["pp_change"]), strict=True
+        found, _floats(added["p_value"]), _floats(frame["pp_change"]), strict=True
     ):
         followed = None if values[3] is None or values[4] is None else (values[3] / 100, values[4] / 100)
         change = raw_change if values[2] is None else values[2]
         said = verdict(now, before, followed, p, change is not None and change > 0, method)
         raw_early = early and followed is None and said not in ("no_base", "too_few")
         verdicts.append("too_early" if raw_early else said)
-    out["verdict"] = verdicts
-    out["significant"] = out["verdict"].isin(["up", "down"])
-    return out
+    significant = np.array([v in ("up", "down") for v in verdicts], dtype=bool)
+    # One new frame, not a column set at a time (each set costs pandas far more than the values).
+    columns = {c: frame[c] for c in frame.columns} | added | {"verdict": verdicts, "significant": significant}
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def _floats(values: pd.Series) -> list[float | None]:
