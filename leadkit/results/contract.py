@@ -123,7 +123,7 @@ class Contract:
         if missing:
             raise ContractError(f"{self.name}: column(s) {missing} missing from {list(frame.columns)}")
         if tuple(frame.columns) != self.names:  # take by position: several times quicker than .loc by names
-            frame = frame.take([frame.columns.get_loc(n) for n in self.names], axis=1)
+            frame = frame.take(frame.columns.get_indexer(pd.Index(self.names)), axis=1)
         return frame.reset_index(drop=True)
 
     def check(self, frame: pd.DataFrame) -> None:
