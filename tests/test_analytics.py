@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from leadkit.api import employee_performance, lead_conversion, lost_leads
 from leadkit.method import DEFAULT, Method
 from leadkit.periods import parse_period, previous, year_earlier
+from leadkit.reports.compare import compare_rates
 from leadkit.reports.stats import control_limits, cumulative_incidence, two_proportion_p
 from leadkit.scope import Scope
 
@@ -169,3 +170,31 @@ def test_weekly_trend_for_short_periods(march):
     trend = lead_conversion(march, Scope(period=parse_period("2025-W13"))).trend
     total = trend[trend["lead_type"] == "Total"]
     assert total["period"].tolist()[-1] == "2025-W13" and len(total) == 12
+
+
+def test_a_year_is_compared_with_the_year_before_once(march, monkeypatch):
+    # A year's previous period is also the year earlier: its figures are computed once and shared.
+    from ibis.backends.duckdb import Backend
+
+    ran: list[str] = []
+    original = Backend.raw_sql
+    monkeypatch.setattr(Backend, "raw_sql", lambda self, sql, **kw: ran.append(str(sql)) or original(self, sql, **kw))
+    year = Scope(period=parse_period("2025"))
+    for report in (lead_conversion, lost_leads, employee_performance):
+        result = report(march, year)
+        prev, ago = result.comparisons["previous"], result.comparisons["year_ago"]
+        assert (prev.base, ago.base) == ("previous", "year_ago") and prev.period == ago.period
+        pd.testing.assert_frame_equal(prev.rows, ago.rows)
+        assert prev.total == ago.total
+    assert ran and not any("year_ago" in sql for sql in ran)
+
+
+def test_compare_rates_keeps_the_current_order_and_adds_base_only_rows_busiest_first():
+    current = pd.DataFrame({"k": ["b", "a"], "x": [1, 2], "n": [4, 0]})
+    base = pd.DataFrame({"k": ["c", "a", "d", "e"], "x": [1, 1, 0, 3], "n": [2, 5, 2, 6]})
+    got = compare_rates(current, base, "k", "x", "n")
+    assert got["k"].tolist() == ["b", "a", "e", "c", "d"]  # e has most base leads; c before d on a tie
+    assert got[["x", "n", "base_x", "base_n"]].to_numpy().tolist() == [[1, 4, 0, 0], [2, 0, 1, 5], [0, 0, 3, 6],
+                                                                       [0, 0, 1, 2], [0, 0, 0, 2]]  # fmt: skip
+    assert got["pct"].tolist()[0] == 25.0 and pd.isna(got["pct"].iloc[1]) and pd.isna(got["pp_change"].iloc[1])
+    assert got["pp_change"].iloc[0] is pd.NA and got["base_pct"].iloc[1] == 20.0

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadkit.method import DEFAULT
-from leadkit.reports.stats import pct, wilson
+from leadkit.reports.stats import holm, pct, wilson
 
 
 def one(x, n):
@@ -32,3 +32,13 @@ def test_interval_contains_the_rate_and_stays_in_range(xn):
     low, high = one(x, n)
     rate = 100 * x / n
     assert 0 <= low <= rate + 1e-9 and rate - 1e-9 <= high <= 100
+
+
+def test_holm_by_hand_leaves_missing_p_values_missing():
+    # sorted .01, .02, .04 times 3, 2, 1 = .03, .04, .04 (a running maximum), back in the rows' order
+    p = pd.Series([0.04, None, 0.01, 0.02], dtype="Float64")
+    got = holm(p)
+    assert got.dtype == "Float64" and got.isna().tolist() == [False, True, False, False]
+    assert got.dropna().tolist() == pytest.approx([0.04, 0.03, 0.04])
+    assert holm(pd.Series([0.6, 0.9], dtype="Float64")).tolist() == [1.0, 1.0]  # capped at 1
+    assert holm(pd.Series([], dtype="Float64")).empty

@@ -13,10 +13,11 @@ ended by the data's cut-off is too early to tell.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from leadkit.frames import fetch
@@ -26,7 +27,7 @@ from leadkit.model import TOTAL
 from leadkit.periods import Period
 from leadkit.reports.maturity import CONVERTED, LOST, REASON, Estimate, estimates, outcome_events
 from leadkit.reports.measures import tally
-from leadkit.reports.selection import scoped_periods
+from leadkit.reports.selection import distinct, once, scoped_periods
 from leadkit.reports.stats import FLOAT, INT, difference_p, holm, pct, two_proportion_p
 from leadkit.reports.table import CURRENT, Table, base_periods
 from leadkit.results import Comparison
@@ -59,26 +60,34 @@ def fairness(
     if scope.period is None or not bases or as_of is None or days is None:
         return Fairness(as_of, None, {})
     periods = {CURRENT: scope.period, **bases}
-    t, _ = scoped_periods(leads, scope, periods)
-    events = outcome_events(t, periods, as_of, days, key, by_reason)
-    return Fairness(as_of, days, estimates(events, list(periods), days, key))
+    computed = distinct(periods)
+    t, _ = scoped_periods(leads, scope, computed)
+    events = outcome_events(t, computed, as_of, days, key, by_reason)
+    found = estimates(events, list(computed), days, key)
+    same = once(periods)
+    shared = {(group, name): found[group, same[name]] for group, _ in found for name in periods if same[name] != name}
+    return Fairness(as_of, days, found | shared)
 
 
 def compare_rates(current: pd.DataFrame, base: pd.DataFrame, key: str, x: str, n: str) -> pd.DataFrame:
-    """Rows of both periods side by side: counts, rates and the change in points, in ``current``'s order."""
-    cur = current[[key, x, n]].rename(columns={x: "x", n: "n"})
-    old = base[[key, x, n]].rename(columns={x: "base_x", n: "base_n"})
-    both = cur.merge(old, on=key, how="outer", sort=False)
-    for col in ("x", "n", "base_x", "base_n"):
-        both[col] = both[col].fillna(0).astype(INT)
-    both["pct"] = pct(both["x"], both["n"])
-    both["base_pct"] = pct(both["base_x"], both["base_n"])
-    both["pp_change"] = both["pct"] - both["base_pct"]
-    order = {k: i for i, k in enumerate(current[key])}
-    both["_order"] = [order.get(k, len(order)) for k in both[key]]
-    return both.sort_values(["_order", "base_n", key], ascending=[True, False, True], ignore_index=True).drop(
-        columns="_order"
-    )
+    """Rows of both periods side by side: counts, rates and the change in points, in ``current``'s order.
+
+    Rows only in ``base`` follow, most base leads first. Built from plain lists: a merge and a
+    sort of a few rows cost pandas milliseconds each, and a report compares several times.
+    """
+    now = dict(zip(current[key].tolist(), zip(_counts(current[x]), _counts(current[n]), strict=True), strict=True))
+    old = dict(zip(base[key].tolist(), zip(_counts(base[x]), _counts(base[n]), strict=True), strict=True))
+    keys = [*now, *sorted((k for k in old if k not in now), key=lambda k: (-old[k][1], k))]
+    pairs = [(*now.get(k, (0, 0)), *old.get(k, (0, 0))) for k in keys]
+    x_, n_, base_x, base_n = (pd.Series(c) for c in np.array(pairs, dtype=INT).reshape(len(keys), 4).T)
+    rate, base_rate = pct(x_, n_), pct(base_x, base_n)
+    return pd.DataFrame({key: pd.Series(keys, dtype=current[key].dtype), "x": x_, "n": n_, "base_x": base_x,
+                         "base_n": base_n, "pct": rate, "base_pct": base_rate,
+                         "pp_change": rate - base_rate})  # fmt: skip
+
+
+def _counts(values: pd.Series) -> list[int]:
+    return [int(v) for v in values.fillna(0).to_numpy(dtype=INT)]
 
 
 def verdict(
@@ -122,24 +131,24 @@ def judge(
 
     ``early``: the period had not ended by the data's cut-off (matters for the raw test only).
     """
-    out = frame.copy()
-    found = [_fair_values(row, fair, name, *pick(str(getattr(row, key)))) for row in out.itertuples(index=False)]
-    for i, column in enumerate((*FAIR, "p_value")):
-        out[column] = pd.array([values[i] for values, _, _ in found], dtype=FLOAT)
-    if not (len(out) == 1 and out[key].iloc[0] == TOTAL):
-        out["p_value"] = holm(out["p_value"])
+    found = [_fair_values(row, fair, name, *pick(str(getattr(row, key)))) for row in frame.itertuples(index=False)]
+    added = {column: pd.Series(pd.array([values[i] for values, _, _ in found], dtype=FLOAT), index=frame.index)
+             for i, column in enumerate((*FAIR, "p_value"))}  # fmt: skip
+    if not (len(frame) == 1 and frame[key].iloc[0] == TOTAL):
+        added["p_value"] = holm(added["p_value"])
     verdicts = []
     for (values, now, before), p, raw_change in zip(
-        found, _floats(out["p_value"]), _floats(out["pp_change"]), strict=True
+        found, _floats(added["p_value"]), _floats(frame["pp_change"]), strict=True
     ):
         followed = None if values[3] is None or values[4] is None else (values[3] / 100, values[4] / 100)
         change = raw_change if values[2] is None else values[2]
         said = verdict(now, before, followed, p, change is not None and change > 0, method)
         raw_early = early and followed is None and said not in ("no_base", "too_few")
         verdicts.append("too_early" if raw_early else said)
-    out["verdict"] = verdicts
-    out["significant"] = out["verdict"].isin(["up", "down"])
-    return out
+    significant = np.array([v in ("up", "down") for v in verdicts], dtype=bool)
+    # One new frame, not a column set at a time (each set costs pandas far more than the values).
+    columns = {c: frame[c] for c in frame.columns} | added | {"verdict": verdicts, "significant": significant}
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def _floats(values: pd.Series) -> list[float | None]:
@@ -163,9 +172,13 @@ def conversion_comparisons(
     table: Table, by: str, fair: Fairness, scope: Scope, method: Method
 ) -> dict[str, Comparison]:
     """The main table against each of its base periods, per row and in total."""
-    out = {}
+    out: dict[str, Comparison] = {}
     contract = C.compare_rows(by)
+    same = once({name: period for name, (period, *_) in table.bases.items()})
     for name, (period, base_rows, base_total) in table.bases.items():
+        if same[name] != name:  # the same days as an earlier base period: the same comparison
+            out[name] = _renamed(out[same[name]], name, period)
+            continue
         pick, early = _conversion_pick(by), _running(scope, fair)
         rows = judge(
             compare_rates(table.rows, base_rows, by, "converted", "leads"), by, name, fair, pick, method, early
@@ -177,19 +190,25 @@ def conversion_comparisons(
     return out
 
 
+def _renamed(comparison: Comparison, base: str, period: Period) -> Comparison:
+    """``comparison`` again under another base period's name (one with the same days)."""
+    return replace(comparison, base=base, period=period, rows=comparison.rows.copy(), total=dict(comparison.total))
+
+
 def base_reasons(leads: Leads, scope: Scope) -> dict[str, tuple[Period, pd.DataFrame]]:
     """Each base period, and its lost leads per reason (columns reason, leads) and all its leads, from one query."""
     bases = base_periods(scope)
     if not bases:
         return {}
-    t, within = scoped_periods(leads, scope, bases)
+    t, within = scoped_periods(leads, scope, distinct(bases))
     counts = {name: tally(t, cond & t.is_lost) for name, cond in within.items()}
     counts |= {f"{name}__all": tally(t, cond) for name, cond in within.items()}
     wide = fetch(t.group_by("reason").aggregate(**counts))
     out = {}
     for name, period in bases.items():
-        part = wide.loc[wide[name] > 0, ["reason", name]].rename(columns={name: "leads"})
-        out[name] = (period, part.assign(all_leads=int(wide[f"{name}__all"].sum())))
+        column = once(bases)[name]
+        part = wide.loc[wide[column] > 0, ["reason", column]].rename(columns={column: "leads"})
+        out[name] = (period, part.assign(all_leads=int(wide[f"{column}__all"].sum())))
     return out
 
 
@@ -199,8 +218,12 @@ def lost_comparisons(
 ) -> dict[str, Comparison]:  # fmt: skip
     """Each reason's share of lost leads against a base period; the verdict on its incidence within H days."""
     current = reasons.assign(n=int(reasons["leads"].sum()))
-    out = {}
+    out: dict[str, Comparison] = {}
+    same = once({name: period for name, (period, _) in bases.items()})
     for name, (period, base) in bases.items():
+        if same[name] != name:  # the same days as an earlier base period: the same comparison
+            out[name] = _renamed(out[same[name]], name, period)
+            continue
         base = base.astype({"leads": "int64"}).assign(n=int(base["leads"].sum()))
         early = _running(scope, fair)
         rows = judge(compare_rates(current, base, "reason", "leads", "n"), "reason", name, fair, _reason_pick, method,

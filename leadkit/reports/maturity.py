@@ -170,20 +170,21 @@ def estimates(events: pd.DataFrame, periods: list[str], days: int, key: str | No
     take seconds, not minutes (benchmarks/many_groups.py).
     """
     out: dict[tuple[str, str], Estimate] = {}
-    whole = events.groupby(["hour", "outcome"], as_index=False)[periods].sum()
-    for period in periods:
-        out["", period] = estimate(whole, period, days)
+    hours, outcomes = events["hour"].to_numpy(), events["outcome"].astype(str).to_numpy()
+    counts = {period: events[period].to_numpy(dtype="float64") for period in periods}
+    for period in periods:  # all groups together: _estimate adds up the rows of each hour and outcome
+        out["", period] = _estimate(hours, outcomes, counts[period], days)
     if not key:
         return out
     codes, names = pd.factorize(events[key], sort=False)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
-    hours, outcomes = events["hour"].to_numpy()[order], events["outcome"].astype(str).to_numpy()[order]
+    hours, outcomes = hours[order], outcomes[order]
     for period in periods:
-        counts = events[period].to_numpy(dtype="float64")[order]
+        ordered = counts[period][order]
         for g, name in enumerate(names):
             part = slice(bounds[g], bounds[g + 1])
-            out[str(name), period] = _estimate(hours[part], outcomes[part], counts[part], days)
+            out[str(name), period] = _estimate(hours[part], outcomes[part], ordered[part], days)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from datetime import date
 from functools import reduce
 
 import ibis
@@ -32,6 +33,22 @@ def conditions(t: ir.Table, scope: Scope) -> tuple[ir.BooleanValue, ir.BooleanVa
     """(in period, passes filters) as never-null booleans, for counting."""
     in_period, passes = raw_conditions(t, scope)
     return in_period.fill_null(False), passes.fill_null(False)
+
+
+def once(periods: dict[str, Period]) -> dict[str, str]:
+    """Each period's name → the first name given the same days, whose figures it shares.
+
+    A year's previous period is also the year earlier: computed once, it costs one set of
+    aggregates in a query and one comparison, not two.
+    """
+    first: dict[tuple[date, date], str] = {}
+    return {name: first.setdefault((p.start, p.end), name) for name, p in periods.items()}
+
+
+def distinct(periods: dict[str, Period]) -> dict[str, Period]:
+    """``periods`` without those whose days an earlier name already covers (see ``once``)."""
+    same = once(periods)
+    return {name: p for name, p in periods.items() if same[name] == name}
 
 
 def scoped_periods(

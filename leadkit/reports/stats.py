@@ -135,11 +135,12 @@ def difference_p(f1: float, v1: float, f2: float, v2: float) -> float | None:
 
 def holm(p_values: pd.Series) -> pd.Series:
     """Holm's step-down adjustment: p-values for many rows tested at once, NA left as NA."""
-    p = p_values.astype("Float64")
-    known = p.dropna().sort_values(kind="stable")
-    m = len(known)
-    adjusted = (known * np.arange(m, 0, -1)).cummax().clip(upper=1.0)
-    return adjusted.reindex(p.index).astype("Float64")
+    p = floats(p_values)
+    known = np.flatnonzero(~np.isnan(p))
+    order = known[np.argsort(p[known], kind="stable")]
+    adjusted = np.full(len(p), np.nan)
+    adjusted[order] = np.minimum(np.maximum.accumulate(p[order] * np.arange(len(order), 0, -1)), 1.0)
+    return nullable(adjusted, p_values.index)
 
 
 def cumulative_incidence(events: pd.DataFrame) -> pd.DataFrame:

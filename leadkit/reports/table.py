@@ -16,7 +16,7 @@ from leadkit.leads import Leads
 from leadkit.method import Method
 from leadkit.periods import Period, previous, year_earlier
 from leadkit.reports.measures import conversion_table, conversion_tables
-from leadkit.reports.selection import scoped, scoped_periods
+from leadkit.reports.selection import distinct, once, scoped, scoped_periods
 from leadkit.scope import Scope
 
 CURRENT = "current"
@@ -47,7 +47,9 @@ def main_table(leads: Leads, scope: Scope, by: str, method: Method) -> Table:
     bases = base_periods(scope)
     if scope.period is None or not bases:
         return Table(*conversion_table(scoped(leads, scope), by, method.z), {})
-    t, within = scoped_periods(leads, scope, {CURRENT: scope.period, **bases})
+    periods = {CURRENT: scope.period, **bases}
+    t, within = scoped_periods(leads, scope, distinct(periods))
     tables = conversion_tables(t, by, within, method.z)
+    same = once(periods)
     rows, total = tables[CURRENT]
-    return Table(rows, total, {name: (period, *tables[name]) for name, period in bases.items()})
+    return Table(rows, total, {name: (period, *tables[same[name]]) for name, period in bases.items()})

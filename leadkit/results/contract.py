@@ -122,7 +122,9 @@ class Contract:
         missing = [n for n in self.names if n not in frame.columns]
         if missing:
             raise ContractError(f"{self.name}: column(s) {missing} missing from {list(frame.columns)}")
-        return frame.loc[:, list(self.names)].reset_index(drop=True)
+        if tuple(frame.columns) != self.names:  # take by position: several times quicker than .loc by names
+            frame = frame.take(frame.columns.get_indexer(pd.Index(self.names)), axis=1)
+        return frame.reset_index(drop=True)
 
     def check(self, frame: pd.DataFrame) -> None:
         if tuple(str(c) for c in frame.columns) != self.names:
