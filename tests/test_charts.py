@@ -171,3 +171,18 @@ def test_each_trend_line_keeps_its_own_colour_when_points_are_still_maturing():
     _lines(ax, trend, "lead_type", "conversion_pct", "en")
     labelled = {line.get_label(): line.get_color() for line in ax.get_lines() if not line.get_label().startswith("_")}
     assert len(labelled) == len(groups) and len(set(labelled.values())) == len(groups)
+
+
+def test_planned_charts_are_the_drawn_ones_and_keyed_by_their_data_and_language(march):
+    from leadkit.api import compute
+
+    for name in ("lead_conversion", "lost_leads", "employee_performance"):
+        result = compute(name, march, period="2025-03")
+        plan, drawn = charts.planned(result, view_of(result)), charts.charts(result, view_of(result), "en")
+        assert list(plan) == list(drawn) and all(plan[n].draw("en") == drawn[n] for n in plan)
+        again = charts.planned(compute(name, march, period="2025-03"), view_of(result))
+        assert [c.key("en") for c in again.values()] == [c.key("en") for c in plan.values()]
+        assert all(c.key("ru") != c.key("en") for c in plan.values())
+        other = compute(name, march, period="2025-03", managers=["Bob"])
+        changed = charts.planned(other, view_of(other))
+        assert all(changed[n].key("en") != plan[n].key("en") for n in changed)

@@ -173,3 +173,24 @@ def test_the_printed_meta_line_keeps_each_label_with_its_value(march, tmp_path, 
         for line in pdf_text(tmp_path / "employees.pdf", 1, 1).splitlines()
     ]
     assert all(any(item in line for line in lines) for item in items), lines[:12]  # not "Basis creation" / "date"
+
+
+def test_static_pages_draw_their_charts_inline_and_the_panel_the_same_charts_in_boxes(march):
+    from leadkit.render.charts import charts, planned
+    from leadkit.render.html import fill_charts, live_figures, stylesheet
+    from leadkit.render.views import view_of
+
+    result = compute("employee_performance", march, period="2025-03")
+    view = view_of(result)
+    static = report_body(result, "en")
+    images = re.findall(r'<figure class="chart"><img alt="[^"]+" src="data:image/svg\+xml;base64,([^"]+)"></figure>',
+                        static)  # fmt: skip
+    assert len(images) == len(charts(result, view, "en")) == 4 and "chart-box" not in static
+    assert "chart-box" not in stylesheet("en") and "chart-box" in stylesheet("en", live=True)
+    plan = planned(result, view)
+    waiting = report_body(result, "en", figures=live_figures(plan, {}, "en"))
+    assert waiting.count("Drawing chart…") == 4 and "<img" not in waiting
+    assert waiting.replace("\n", "").count("chart-pending") == 4
+    filled = fill_charts(waiting, plan, {name: chart.draw("en") for name, chart in plan.items()}, "en")
+    assert "Drawing chart…" not in filled and re.findall(r"base64,([^\"]+)", filled) == images  # the same charts
+    assert re.sub(r"<figure.*?</figure>", "", filled) == re.sub(r"<figure.*?</figure>", "", static)  # and the rest

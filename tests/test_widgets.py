@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+import threading
 from datetime import date
 
 import openpyxl
@@ -12,6 +15,7 @@ from leadkit.api import compute
 from leadkit.leads import load_leads
 from leadkit.method import DEFAULT
 from leadkit.notebook import Workspace
+from leadkit.render.charts import Planned
 from leadkit.scope import Scope
 from leadkit.widgets import ALL_TIME, CUSTOM, ReportPanel
 from leadkit.widgets.pickers import CHIPS, SHOWN, MultiPicker
@@ -315,3 +319,73 @@ def test_a_language_switch_relabels_the_picker_and_keeps_the_choice():
     assert picker.chips[0].tooltip == "Убрать «(не назначен)» из фильтра"
     picker.set_counts(None)
     assert "ещё 2 — уточните поиском" in picker.more.value and heard == []
+
+
+# ----- charts after the tables: boxes of their size first, the newest request's charts only
+
+BOX = re.compile(r'<figure class="chart chart-box( chart-pending)?" data-chart="(\w+)" style="([^"]+)">')
+
+
+def boxes(html_text):
+    """Each chart's box on screen: name → (waiting?, its size)."""
+    return {name: (bool(waiting), style) for waiting, name, style in BOX.findall(html_text)}
+
+
+def test_a_change_shows_the_tables_first_then_the_charts_in_boxes_of_the_same_size(leads):
+    panel = panel_for("employee_performance", leads)
+    assert set(boxes(panel.report.value)) == {"conversion", "funnel", "trend", "curve"}
+    shown = []
+    panel.report.observe(lambda change: shown.append(change["new"]), names="value")
+    panel.managers.value = ("Bob",)
+    first, complete = shown
+    assert '<td class="num">4</td>' in first and "Drawing chart…" in first  # the tables, each chart a waiting box
+    assert all(waiting for waiting, _ in boxes(first).values()) and "<img" not in first
+    assert not any(waiting for waiting, _ in boxes(complete).values()) and complete.count("<img") == 4
+    assert {n: size for n, (_, size) in boxes(first).items()} == {n: size for n, (_, size) in boxes(complete).items()}
+    assert complete.replace("<td", "") != first.replace("<td", "") and panel.latest.wait(1)
+
+
+def test_a_stale_requests_charts_never_appear(leads, monkeypatch):
+    panel = panel_for("lead_conversion", leads, delay=0.01)
+    assert panel.wait(60)
+    started, release, drawn_for_ann = threading.Event(), threading.Event(), []
+    real = Planned.draw
+
+    def held(chart, lang):  # the first chart of Ann's request waits until Bob's request has been made
+        svg = real(chart, lang)
+        if not started.is_set():
+            drawn_for_ann.append(base64.b64encode(svg).decode("ascii"))
+            started.set()
+            assert release.wait(60)
+        return svg
+
+    monkeypatch.setattr(Planned, "draw", held)
+    shown = []
+    panel.report.observe(lambda change: shown.append(change["new"]), names="value")
+    panel.managers.value = ("Ann",)
+    assert started.wait(60)  # Ann's tables are on screen, her charts being drawn
+    assert "Ann" in shown[-1] and all(waiting for waiting, _ in boxes(shown[-1]).values())
+    panel.managers.value = ("Bob",)
+    release.set()
+    assert panel.wait(60)
+    assert panel.result.meta.scope.filters.managers == ("Bob",) and panel.latest.dropped >= 1
+    assert not any(drawn_for_ann[0] in html_text for html_text in shown)  # never on screen, not even for a moment
+    assert not any(waiting for waiting, _ in boxes(panel.report.value).values())
+    assert panel.report.value.count("<img") == len(boxes(panel.report.value)) == 3
+
+
+def test_charts_are_kept_by_their_data_and_redrawn_in_another_language(leads, monkeypatch):
+    panel = panel_for("lead_conversion", leads)
+    drawn = []
+    real = Planned.draw
+    monkeypatch.setattr(Planned, "draw", lambda chart, lang: drawn.append((chart.name, lang)) or real(chart, lang))
+    panel.managers.value = ("Bob",)
+    assert sorted(drawn) == [("conversion", "en"), ("curve", "en"), ("trend", "en")]
+    panel._results.clear()
+    panel._drawn.clear()  # computed and rendered again: only the charts are kept
+    panel.managers.value = ()
+    panel.managers.value = ("Bob",)
+    assert len(drawn) == 3 and "<img" in panel.report.value  # the same data: no chart drawn again
+    panel.lang.value = "ru"  # the same data, other words: every chart drawn again
+    assert sorted(drawn[3:]) == [("conversion", "ru"), ("curve", "ru"), ("trend", "ru")]
+    assert "Рисуется" not in panel.report.value and panel.report.value.count("<img") == 3

@@ -2,15 +2,22 @@
 
 They draw what the result holds and compute nothing: the team rate and the funnel
 limits come with the result. Text from data is never parsed as mathtext (``$x$``).
+
+``planned`` says which charts a view has, with the data each one draws and its size,
+before anything is drawn: the panel shows a box of that size at once, draws the chart
+later, and keeps drawings by their data (``Planned.key``), so unchanged data is never
+drawn twice.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
@@ -66,42 +73,74 @@ def literal_text(draw: Callable[P, R]) -> Callable[P, R]:
     return drawn
 
 
-def _figure(n_bars: int = 10, height: float | None = None) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=(8.0, height or max(1.6, 0.32 * n_bars + 0.9)))
+WIDTH = 8.0  # inches, every chart
+HEIGHTS = {"pareto": 3.6, "funnel": 4.2, "trend": 3.4, "lost_trend": 3.4, "curve": 3.2}
+
+
+def bars_height(n_bars: int) -> float:
+    """The height of a bar chart of ``n_bars`` bars, in inches."""
+    return max(1.6, 0.32 * n_bars + 0.9)
+
+
+def _figure(height: float) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(WIDTH, height))
     return fig, fig.add_subplot()
 
 
-@literal_text
+# Each chart is drawn from its data only (a ``_*_data`` function picks it from the result): what
+# ``Planned.key`` fingerprints is everything the drawing reads besides the language.
+
+
+def _conversion_data(view: View) -> tuple[Any, ...]:
+    """The groups with a rate (at most ``MAX_BARS``) and the total's rate, if any."""
+    summary = view.summary
+    rows = summary[summary[view.key] != TOTAL].dropna(subset=["conversion_pct"]).head(MAX_BARS)
+    if rows.empty:
+        return ()
+    total = summary[summary[view.key] == TOTAL]["conversion_pct"]
+    rate = float(total.iloc[0]) if not total.empty and pd.notna(total.iloc[0]) else None
+    return rows[[view.key, "leads", "conversion_pct", "ci_low_pct", "ci_high_pct"]], rate
+
+
 def conversion_chart(view: View, lang: str) -> bytes | None:
     """Horizontal bars of conversion % per row, with the Wilson 95% interval as whiskers."""
-    rows = view.summary[view.summary[view.key] != TOTAL].dropna(subset=["conversion_pct"]).head(MAX_BARS)
-    if rows.empty:
-        return None
+    return _draw(_conversion, _conversion_data(view), lang)
+
+
+@literal_text
+def _conversion(rows: pd.DataFrame, total: float | None, lang: str) -> bytes:
+    key = str(rows.columns[0])
     rows = rows.iloc[::-1]
     rate = rows["conversion_pct"].astype(float).to_numpy()
     # Rounded rates may sit a hair outside their interval (0% and 100%): whiskers are never negative.
     low = np.clip(rate - rows["ci_low_pct"].astype(float).to_numpy(), 0, None)
     high = np.clip(rows["ci_high_pct"].astype(float).to_numpy() - rate, 0, None)
-    fig, ax = _figure(len(rows))
-    labels = [f"{value(k, lang)} (n={n})" for k, n in zip(rows[view.key], rows["leads"], strict=True)]
+    fig, ax = _figure(bars_height(len(rows)))
+    labels = [f"{value(k, lang)} (n={n})" for k, n in zip(rows[key], rows["leads"], strict=True)]
     ax.barh(np.arange(len(rows)), rate, color=BAR, xerr=[low, high], ecolor="#333333", capsize=3)
     ax.set_yticks(np.arange(len(rows)), labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel(column("conversion_pct", lang))
     ax.set_title(word("chart_conversion", lang), loc="left")
-    total = view.summary[view.summary[view.key] == TOTAL]["conversion_pct"]
-    if not total.empty and pd.notna(total.iloc[0]):
-        ax.axvline(float(total.iloc[0]), color=GREY, linestyle="--", linewidth=1)
+    if total is not None:
+        ax.axvline(total, color=GREY, linestyle="--", linewidth=1)
     return _svg(fig)
 
 
-@literal_text
+def _pareto_data(result: Result) -> tuple[Any, ...]:
+    if not isinstance(result, LostLeadsResult) or result.reasons.empty:
+        return ()
+    return (result.reasons.head(MAX_BARS)[["reason", "leads", "cum_share_pct"]],)
+
+
 def pareto_chart(result: LostLeadsResult, lang: str) -> bytes | None:
     """Bars by count with the cumulative share of named reasons; "(no reason)" grey, apart."""
-    rows = result.reasons.head(MAX_BARS)
-    if rows.empty:
-        return None
-    fig, ax = _figure(height=3.6)
+    return _draw(_pareto, _pareto_data(result), lang)
+
+
+@literal_text
+def _pareto(rows: pd.DataFrame, lang: str) -> bytes:
+    fig, ax = _figure(HEIGHTS["pareto"])
     x = np.arange(len(rows))
     colours = [GREY if r == NO_REASON else LOST for r in rows["reason"]]
     ax.bar(x, rows["leads"].astype(int), color=colours)
@@ -143,20 +182,27 @@ def _label_without_overlap(ax: Axes, points: list[tuple[str, float, float]], wid
                     ha="right" if left else "left")  # fmt: skip
 
 
-@literal_text
+def _funnel_data(result: Result) -> tuple[Any, ...]:
+    if not isinstance(result, EmployeeResult) or result.team_rate is None:
+        return ()
+    rows = result.rows.dropna(subset=["conversion_pct"])[["manager", "leads", "conversion_pct", "vs_team"]]
+    return (rows, result.funnel[["leads", "limit_low_pct", "limit_high_pct"]], result.team_rate) if len(rows) else ()
+
+
 def funnel_chart(result: EmployeeResult, lang: str) -> bytes | None:
     """Each manager's conversion against their number of leads, inside the team's control limits.
 
     Only the managers outside the limits and the busiest few are labelled, never on top of each other.
     """
-    rows = result.rows.dropna(subset=["conversion_pct"])
-    if rows.empty or result.team_rate is None:
-        return None
-    fig, ax = _figure(height=4.2)
-    limits = result.funnel
+    return _draw(_funnel, _funnel_data(result), lang)
+
+
+@literal_text
+def _funnel(rows: pd.DataFrame, limits: pd.DataFrame, team_rate: float, lang: str) -> bytes:
+    fig, ax = _figure(HEIGHTS["funnel"])
     ax.plot(limits["leads"], limits["limit_high_pct"].astype(float), color=GREY, linestyle="--", linewidth=1)
     ax.plot(limits["leads"], limits["limit_low_pct"].astype(float), color=GREY, linestyle="--", linewidth=1)
-    ax.axhline(result.team_rate * 100, color=GREY, linewidth=1, label=word("team", lang))
+    ax.axhline(team_rate * 100, color=GREY, linewidth=1, label=word("team", lang))
     colours = [LOST if v == "below" else "#2e7d32" if v == "above" else BAR for v in rows["vs_team"]]
     # Thousands of points as vector paths would make a page of megabytes: past RASTER_POINTS they are one image.
     ax.scatter(rows["leads"], rows["conversion_pct"].astype(float), color=colours, zorder=3,
@@ -205,37 +251,48 @@ def _trend_axes(ax: Axes, trend: pd.DataFrame, ylabel: str, title: str, lang: st
     ax.set_title(title, loc="left")
 
 
-def _trend(trend: pd.DataFrame, key: str, value: str, title: str, lang: str) -> bytes | None:
+@literal_text
+def _trend(trend: pd.DataFrame, title: str, lang: str) -> bytes:
     """A share per period: the total bold, each group thin, still maturing points hollow."""
-    if trend.empty:
-        return None
-    fig, ax = _figure(height=3.4)
+    key, value = str(trend.columns[1]), str(trend.columns[2])
+    fig, ax = _figure(HEIGHTS["trend"])
     _lines(ax, trend, key, value, lang)
     _trend_axes(ax, trend, column(value, lang), word(title, lang), lang)
     return _svg(fig)
 
 
-@literal_text
+def _trend_data(result: Result, lost: bool) -> tuple[Any, ...]:
+    """The trend (period, group, share, maturing) and the chart's title; for lost leads only with ``lost``."""
+    if isinstance(result, LostLeadsResult) != lost or result.trend.empty:
+        return ()
+    key, value, title = ("reason", "lost_pct", "chart_lost_trend") if lost else ("lead_type", "conversion_pct",
+                                                                                  "chart_trend")  # fmt: skip
+    return result.trend[["period", key, value, "maturing"]], title
+
+
 def trend_chart(result: Result, lang: str) -> bytes | None:
     """Conversion % per period, in total and per lead type."""
-    if isinstance(result, LostLeadsResult):
-        return None
-    return _trend(result.trend, "lead_type", "conversion_pct", "chart_trend", lang)
+    return _draw(_trend, _trend_data(result, lost=False), lang)
 
 
-@literal_text
 def lost_trend_chart(result: LostLeadsResult, lang: str) -> bytes | None:
     """The share of leads lost per period, in total and for the top reasons."""
-    return _trend(result.trend, "reason", "lost_pct", "chart_lost_trend", lang)
+    return _draw(_trend, _trend_data(result, lost=True), lang)
+
+
+def _curve_data(result: Result) -> tuple[Any, ...]:
+    curve = getattr(result, "curve", pd.DataFrame())
+    return () if curve.empty else (curve[["day", "won_cum_pct", "lost_cum_pct"]],)
+
+
+def curve_chart(result: Result, lang: str) -> bytes | None:
+    """Cumulative conversion (and loss) by days since creation, as steps."""
+    return _draw(_curve, _curve_data(result), lang)
 
 
 @literal_text
-def curve_chart(result: Result, lang: str) -> bytes | None:
-    """Cumulative conversion (and loss) by days since creation, as steps."""
-    curve = getattr(result, "curve", pd.DataFrame())
-    if curve.empty:
-        return None
-    fig, ax = _figure(height=3.2)
+def _curve(curve: pd.DataFrame, lang: str) -> bytes:
+    fig, ax = _figure(HEIGHTS["curve"])
     ax.step(curve["day"], curve["won_cum_pct"], where="post", color=BAR, label=column("won_cum_pct", lang))
     ax.step(curve["day"], curve["lost_cum_pct"], where="post", color=LOST, label=column("lost_cum_pct", lang))
     ax.set_xlim(0, min(float(curve["day"].max()) + 1, 180))
@@ -246,19 +303,77 @@ def curve_chart(result: Result, lang: str) -> bytes | None:
     return _svg(fig)
 
 
+def _draw(drawer: Callable[..., bytes], data: tuple[Any, ...], lang: str) -> bytes | None:
+    return drawer(*data, lang) if data else None
+
+
+DRAWERS: dict[str, Callable[..., bytes]] = {"conversion": _conversion, "pareto": _pareto, "funnel": _funnel,
+                                            "trend": _trend, "lost_trend": _trend, "curve": _curve}  # fmt: skip
+
+
+def _data(name: str, result: Result, view: View) -> tuple[Any, ...]:
+    """Everything chart ``name`` draws besides the language (empty: nothing to draw)."""
+    pick: dict[str, Callable[[], tuple[Any, ...]]] = {
+        "conversion": lambda: _conversion_data(view),
+        "pareto": lambda: _pareto_data(result),
+        "funnel": lambda: _funnel_data(result),
+        "trend": lambda: _trend_data(result, lost=False),
+        "lost_trend": lambda: _trend_data(result, lost=True),
+        "curve": lambda: _curve_data(result),
+    }
+    return pick[name]()
+
+
+def _digest(parts: tuple[Any, ...]) -> str:
+    """A fingerprint of a chart's data: frames by their columns, types and every value, in order."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        if isinstance(part, (pd.DataFrame, pd.Series)):
+            frame = part.to_frame() if isinstance(part, pd.Series) else part
+            h.update(repr((list(frame.columns), [str(t) for t in frame.dtypes], len(frame))).encode())
+            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        else:
+            h.update(repr(part).encode())
+        h.update(b"|")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, eq=False)
+class Planned:
+    """A chart a view will show, not drawn yet: its data, and its size before the tight crop (inches)."""
+
+    name: str
+    data: tuple[Any, ...]
+    size: tuple[float, float]
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return _digest((self.name, *self.data))
+
+    def key(self, lang: str) -> tuple[str, str, str]:
+        """What the drawing depends on: the chart, the language of its words, its data."""
+        return (self.name, lang, self.fingerprint)
+
+    def draw(self, lang: str) -> bytes:
+        """The chart as SVG bytes, exactly as ``charts`` draws it."""
+        return DRAWERS[self.name](*self.data, lang)
+
+
+def planned(result: Result, view: View) -> dict[str, Planned]:
+    """The view's charts that have data to draw, in page order."""
+    out = {}
+    for name in view.charts:
+        data = _data(name, result, view)
+        if data:
+            height = bars_height(len(data[0])) if name == "conversion" else HEIGHTS[name]
+            out[name] = Planned(name, data, (WIDTH, height))
+    return out
+
+
 def charts(result: Result, view: View, lang: str, image: Image = "svg") -> dict[str, bytes]:
     """Every chart of the view that has data to draw, by name (as SVG, or PNG for e-mail)."""
-    drawers: dict[str, Callable[[], bytes | None]] = {
-        "conversion": lambda: conversion_chart(view, lang),
-        "pareto": lambda: pareto_chart(result, lang) if isinstance(result, LostLeadsResult) else None,
-        "funnel": lambda: funnel_chart(result, lang) if isinstance(result, EmployeeResult) else None,
-        "trend": lambda: trend_chart(result, lang),
-        "lost_trend": lambda: lost_trend_chart(result, lang) if isinstance(result, LostLeadsResult) else None,
-        "curve": lambda: curve_chart(result, lang),
-    }
     token = _IMAGE.set(image)
     try:
-        drawn = {name: drawers[name]() for name in view.charts}
+        return {name: chart.draw(lang) for name, chart in planned(result, view).items()}
     finally:
         _IMAGE.reset(token)
-    return {name: svg for name, svg in drawn.items() if svg}

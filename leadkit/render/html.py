@@ -3,11 +3,16 @@
 Every text from data goes through Jinja2's autoescaping, and every value a template writes
 loses the characters HTML and XML forbid (``_finalize``); nothing refers to a URL outside
 the document (the charts are embedded SVG images, the styles are inline).
+
+The panel shows a report before its charts are drawn: ``live_figures`` puts each chart in
+a box of its size ("Drawing chart…" until drawn), ``fill_charts`` swaps a drawn chart in.
+Static pages, PDF and notebooks draw every chart inline, as before.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -19,7 +24,7 @@ from markupsafe import Markup
 
 from leadkit.model import TOTAL
 from leadkit.render import labels as L
-from leadkit.render.charts import charts
+from leadkit.render.charts import Planned, charts
 from leadkit.render.definitions import printed
 from leadkit.render.headline import headline
 from leadkit.render.views import Extra, View, view_of
@@ -48,7 +53,7 @@ class HtmlTable:
     cut: str = ""
     print_cut: str = ""
     note: str = ""
-    chart: dict[str, str] | None = None  # drawn right above the table: alt text and base64 SVG
+    chart: dict[str, Any] | None = None  # drawn right above the table: alt text and base64 SVG (see live_figures)
     line: str = ""  # a table with nothing to show is this one line instead
 
 
@@ -70,6 +75,7 @@ def environment(package: str = "leadkit.render") -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["zip"] = zip  # a table's cells beside their columns' classes, without a loop index per cell
     return env
 
 
@@ -204,13 +210,39 @@ def _lists(view: View, lang: str, limit: int) -> list[HtmlTable]:
     return [_for_print(table, total, lang) for table, total in tables]
 
 
-def _chart(name: str | None, drawn: dict[str, bytes], lang: str) -> dict[str, str] | None:
-    if name is None or name not in drawn:
-        return None
-    return {"alt": L.word(f"chart_{name}", lang), "svg": base64.b64encode(drawn[name]).decode("ascii")}
+def _chart(name: str, svg: bytes, lang: str) -> dict[str, Any]:
+    return {"alt": L.word(f"chart_{name}", lang), "svg": base64.b64encode(svg).decode("ascii")}
 
 
-def extra_table(extra: Extra, lang: str, drawn: dict[str, bytes]) -> HtmlTable | None:
+PX_PER_INCH = 96  # CSS pixels: an SVG of 8 in (576 pt) shows 768 px wide
+
+
+def _boxed(chart: Planned, svg: bytes | None, lang: str) -> dict[str, Any]:
+    """A chart in a box of its planned size, or (``svg`` None) the box saying the chart is being drawn."""
+    width, height = (round(x * PX_PER_INCH) for x in chart.size)
+    figure = _chart(chart.name, svg, lang) if svg else {"alt": L.word(f"chart_{chart.name}", lang), "svg": ""}
+    return figure | {"name": chart.name, "box": (width, height), "wait": L.word("drawing_chart", lang)}
+
+
+def live_figures(plan: Mapping[str, Planned], drawn: Mapping[str, bytes], lang: str) -> dict[str, dict[str, Any]]:
+    """The panel's charts: the ``drawn`` ones in their box, the others as "Drawing chart…" boxes of the same size."""
+    return {name: _boxed(chart, drawn.get(name), lang) for name, chart in plan.items()}
+
+
+def fill_charts(body: str, plan: Mapping[str, Planned], drawn: Mapping[str, bytes | None], lang: str) -> str:
+    """``body`` (made with ``live_figures``) with each drawn chart in place of its box; a chart drawn as None goes."""
+    for name, svg in drawn.items():
+        waiting = chart_html(_boxed(plan[name], None, lang))
+        body = body.replace(waiting, chart_html(_boxed(plan[name], svg, lang)) if svg else "", 1)
+    return body
+
+
+def chart_html(figure: dict[str, Any]) -> str:
+    """One chart (or its box) as HTML, with the same macro the report uses."""
+    return str(components().chart(figure))
+
+
+def extra_table(extra: Extra, lang: str, figures: Mapping[str, dict[str, Any]]) -> HtmlTable | None:
     """One extra table of a view as HTML pieces (None when it has nothing to show)."""
     if extra.line is not None:
         return HtmlTable([], [], [], line=L.note(extra.line, lang))
@@ -219,7 +251,7 @@ def extra_table(extra: Extra, lang: str, drawn: dict[str, bytes]) -> HtmlTable |
     title, note = L.table_title(extra.key, extra.args, lang), L.note(extra.note, lang)
     return html_table(extra.frame, lang, key=str(extra.frame.columns[0]), kinds=extra.kinds, marked=extra.marked,
                       shares=extra.shares, days=extra.args.get("days"), title=title, note=note,
-                      chart=_chart(extra.chart, drawn, lang))  # fmt: skip
+                      chart=figures.get(extra.chart) if extra.chart else None)  # fmt: skip
 
 
 def shown_groups(view: View) -> list[str] | None:
@@ -284,18 +316,32 @@ def _lists_note(view: View, lang: str) -> str:
     return groups_note(details.group_by, min(listed, MAX_LIST_GROUPS), listed, lang)
 
 
-def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, with_chart: bool = True) -> str:
-    """The report as an HTML fragment in ``lang``, styled by ``report.css``; ``list_limit=0`` leaves lists out."""
-    view = view_of(result)
-    drawn = charts(result, view, lang) if with_chart else {}
+def report_body(
+    result: Result,
+    lang: str = "en",
+    list_limit: int = LIST_LIMIT,
+    with_chart: bool = True,
+    *,
+    view: View | None = None,
+    figures: Mapping[str, dict[str, Any]] | None = None,
+) -> str:
+    """The report as an HTML fragment in ``lang``, styled by ``report.css``; ``list_limit=0`` leaves lists out.
+
+    ``view`` is ``view_of(result)`` when the caller has it already; ``figures`` (from ``live_figures``)
+    stand in for the charts, which are then not drawn here.
+    """
+    view = view or view_of(result)
+    if figures is None:
+        drawn = charts(result, view, lang) if with_chart else {}
+        figures = {name: _chart(name, svg, lang) for name, svg in drawn.items()}
     quality = result.meta.data_quality.as_dict()
     notes = L.unmatched_notes(quality, lang)
     template = environment().get_template("report.html.j2")
     shown = shown_groups(view)
-    extras = [_cut_extra(extra_table(_cut(e, view.key, shown), lang, drawn), e, view.key, shown, lang)
+    extras = [_cut_extra(extra_table(_cut(e, view.key, shown), lang, figures), e, view.key, shown, lang)
               for e in view.extras]  # fmt: skip
     summary = html_table(_rows_of(view.summary, view.key, shown), lang, key=view.key, css="summary",
-                         chart=_chart(view.chart, drawn, lang))  # fmt: skip
+                         chart=figures.get(view.chart) if view.chart else None)  # fmt: skip
     return template.render(
         c=components(),
         lang=lang,
@@ -319,8 +365,9 @@ def report_body(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT, 
     )
 
 
-def stylesheet(lang: str) -> str:
-    return environment().get_template("report.css").render(page_word=L.word("page", lang))
+def stylesheet(lang: str, live: bool = False) -> str:
+    """The report's styles; ``live`` adds the panel's chart boxes."""
+    return environment().get_template("report.css").render(page_word=L.word("page", lang), live=live)
 
 
 def page(body: str, title: str, lang: str) -> str:
@@ -332,6 +379,14 @@ def page(body: str, title: str, lang: str) -> str:
     )
 
 
-def notebook_html(result: Result, lang: str = "en", list_limit: int = LIST_LIMIT) -> str:
-    """The body with its styles, for display inside a notebook (and so in its HTML export)."""
-    return f"<style>{stylesheet(lang)}</style>\n{report_body(result, lang, list_limit)}"
+def notebook_html(
+    result: Result,
+    lang: str = "en",
+    list_limit: int = LIST_LIMIT,
+    *,
+    view: View | None = None,
+    figures: Mapping[str, dict[str, Any]] | None = None,
+) -> str:
+    """The body with its styles, for display inside a notebook (and so in its HTML export); see ``report_body``."""
+    body = report_body(result, lang, list_limit, view=view, figures=figures)
+    return f"<style>{stylesheet(lang, live=figures is not None)}</style>\n{body}"

@@ -93,7 +93,7 @@ WORDS = {
         "cut_columns": "Showing the {shown} columns with the most leads, of {total}; the Excel file has all of them.",
         "no_leads": "No leads in scope.", "parameters": "Parameters", "value": "Value",
         "summary": "Summary", "list": "Leads", "chart_conversion": "Conversion % (95% interval)",
-        "chart_lost": "Lost leads by reason", "export": "Export to Excel", "exported": "Written: {path}",
+        "chart_lost": "Lost leads by reason", "drawing_chart": "Drawing chart…", "export": "Export to Excel", "exported": "Written: {path}",
         "lead_types": "Lead types", "managers": "Managers", "branches": "Branches", "language": "Language",
         "custom": "Custom range…", "yes": "yes", "no": "no", "page": "Page", "index": "leadkit reports",
         "report": "Report", "files": "Files", "built": "Source, built",
@@ -127,7 +127,8 @@ WORDS = {
         "cut_columns": "Показаны {shown} из {total} столбцов с наибольшим числом обращений; в файле Excel — все.",
         "no_leads": "Нет обращений в отчёте.", "parameters": "Параметры", "value": "Значение",
         "summary": "Сводка", "list": "Обращения", "chart_conversion": "Конверсия % (интервал 95%)",
-        "chart_lost": "Неуспешные обращения по причинам", "export": "Выгрузить в Excel",
+        "chart_lost": "Неуспешные обращения по причинам", "drawing_chart": "Рисуется график…",
+        "export": "Выгрузить в Excel",
         "exported": "Записано: {path}", "lead_types": "Типы обращений", "managers": "Менеджеры",
         "branches": "Филиалы", "language": "Язык", "custom": "Свой диапазон…", "yes": "да", "no": "нет",
         "page": "Стр.", "index": "Отчёты leadkit", "report": "Отчёт", "files": "Файлы",
@@ -315,6 +316,8 @@ REPLACEMENT = "\ufffd"
 
 def clean(text: str) -> str:
     """``text`` with every character XML and HTML forbid shown as U+FFFD (visible, so no two values look alike)."""
+    if text.isascii() and text.isprintable():  # most cells: nothing to replace, found without the regex
+        return text
     return FORBIDDEN.sub(REPLACEMENT, text)
 
 

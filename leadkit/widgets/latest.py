@@ -4,6 +4,9 @@ A panel submits a job (the slow part: compute and render) and a ``show`` step (t
 part: put the output into widgets). Each submit bumps a generation counter; a job whose
 generation is no longer the newest when it finishes is dropped, never shown, and the
 check and the showing happen under one lock, so a newer submit cannot slip in between.
+A request may have a second stage (``later``: the panel's charts, drawn after the tables
+are on screen): it runs on the same worker after the first is shown, asks ``stale()``
+between pieces of work, and its output is dropped like any stale one.
 With ``delay=None`` everything runs at once on the caller's thread (tests, benchmarks).
 """
 
@@ -18,6 +21,7 @@ log = logging.getLogger(__name__)
 
 Job = Callable[[], Any]
 Show = Callable[[Any], None]
+Later = tuple[Callable[[Any], Any], Show]  # a second stage: its work on the first stage's output, and its show
 
 
 class LatestWins:
@@ -28,22 +32,26 @@ class LatestWins:
         self.generation = 0
         self.dropped = 0  # jobs computed but never shown: a newer request had arrived
         self._lock = threading.RLock()
-        self._pending: tuple[int, Job, Show] | None = None
+        self._pending: tuple[int, Job, Show, Later | None] | None = None
+        self._running = 0  # the generation the worker is working on
         self._timer: threading.Timer | None = None
         self._worker: threading.Thread | None = None
-        self._idle = threading.Event()
+        self._idle = threading.Event()  # everything asked for is done (second stages too)
         self._idle.set()
+        self._shown = threading.Event()  # the newest request's first stage is on screen
+        self._shown.set()
 
-    def submit(self, job: Job, show: Show) -> int:
-        """Ask for ``show(job())``; any earlier request that has not been shown yet is dropped."""
+    def submit(self, job: Job, show: Show, later: Later | None = None) -> int:
+        """Ask for ``show(job())`` (then ``later``); any earlier request not yet shown is dropped."""
         with self._lock:
             self.generation += 1
             generation = self.generation
-            self._pending = (generation, job, show)
+            self._pending = (generation, job, show, later)
             if self.delay is None:
                 self._run_pending()
                 return generation
             self._idle.clear()
+            self._shown.clear()
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(self.delay, self._wake)
@@ -54,13 +62,18 @@ class LatestWins:
     def is_current(self, generation: int) -> bool:
         return generation == self.generation
 
+    def stale(self) -> bool:
+        """Whether the work running now has been overtaken by a newer request (its output would be dropped)."""
+        return self._running != self.generation
+
     def wait(self, timeout: float = 120.0) -> bool:
-        """Block until the newest request has been shown (or dropped); False on timeout."""
+        """Block until the newest request has been shown, second stage too (or dropped); False on timeout."""
         return self._idle.wait(timeout)
 
     @property
     def busy(self) -> bool:
-        return not self._idle.is_set()
+        """The newest request is not on screen yet (its second stage may still be running after it is)."""
+        return not self._shown.is_set()
 
     def _wake(self) -> None:
         with self._lock:
@@ -74,6 +87,7 @@ class LatestWins:
             with self._lock:
                 if self._pending is None or self._timer is not None:  # nothing, or a burst still settling
                     if self._pending is None and self._timer is None:
+                        self._shown.set()
                         self._idle.set()
                     self._worker = None
                     return
@@ -86,11 +100,22 @@ class LatestWins:
         with self._lock:
             if self._pending is None:
                 return
-            generation, job, show = self._pending
+            generation, job, show, later = self._pending
             self._pending = None
+            self._running = generation
         output = job()  # the slow part, outside the lock: a newer submit may arrive meanwhile
         with self._lock:
+            if not self.is_current(generation):
+                self.dropped += 1
+                return
+            show(output)
+            self._shown.set()
+        if later is None:
+            return
+        work, show_later = later
+        finished = work(output)  # asks stale() as it goes
+        with self._lock:
             if self.is_current(generation):
-                show(output)
+                show_later(finished)
             else:
                 self.dropped += 1

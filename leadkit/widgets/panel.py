@@ -3,10 +3,14 @@
 Every figure still comes from ``leadkit.reports``; the panel turns widget values into a
 scope and shows the rendered result. A change dims the report and says "Updating…" at
 once; a burst of changes is debounced into one request, computed off the kernel's
-thread, and only the newest request is ever shown (``LatestWins``). What is computed is
-kept per scope and what is drawn per scope and language, so a language switch only
-renders and a return to an earlier choice is immediate. The open manager section stays
-open across changes.
+thread, and only the newest request is ever shown (``LatestWins``). The report comes on
+screen with its tables and headline first, each chart a box of its size saying "Drawing
+chart…"; the charts are drawn next, on the same worker, and swapped in together — unless
+a newer request came meanwhile: a stale request's charts are never shown. What is
+computed is kept per scope, what is drawn per scope and language, and each chart by its
+data and language, so a language switch only renders, a chart whose data did not change
+is not drawn again, and a return to an earlier choice is immediate. The open manager
+section stays open across changes.
 
 A dashboard viewer's allowance (``Workspace.scope.allowance``) is part of every scope the
 panel builds, so it holds in the kernel whatever the page sends: option lists show only
@@ -31,8 +35,18 @@ from leadkit.notebook import Workspace
 from leadkit.periods import Period
 from leadkit.render import labels as L
 from leadkit.render.access import view_html
-from leadkit.render.html import LIST_LIMIT, MAX_LIST_GROUPS, groups_note, html_table, notebook_html, table_html
-from leadkit.render.views import view_of
+from leadkit.render.charts import Planned, planned
+from leadkit.render.html import (
+    LIST_LIMIT,
+    MAX_LIST_GROUPS,
+    fill_charts,
+    groups_note,
+    html_table,
+    live_figures,
+    notebook_html,
+    table_html,
+)
+from leadkit.render.views import View, view_of
 from leadkit.reports import compute
 from leadkit.results import Result
 from leadkit.scope import FILTER_KEYS, Filters, Scope
@@ -46,6 +60,7 @@ from leadkit.widgets.words import word
 log = logging.getLogger(__name__)
 ACCORDION_ROWS = 200
 KEPT = 16  # scopes whose results (and languages whose drawings) are kept
+KEPT_CHARTS = 64  # drawn charts, by data and language: a few scopes' worth
 
 
 @dataclass
@@ -55,8 +70,11 @@ class Prepared:
     scope: Scope
     lang: str
     result: Result | None = None
-    html: str = ""
+    html: str = ""  # the report, with a "Drawing chart…" box for each chart in ``waiting``
+    charts: dict[str, Planned] = field(default_factory=dict)
+    waiting: tuple[str, ...] = ()
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    view: View | None = None
     groups: list[tuple[str, int]] = field(default_factory=list)
     cut: str = ""  # what the sections leave out, when there are more groups than a page lists
     open_table: str = ""
@@ -66,10 +84,14 @@ class Prepared:
 class _Kept(OrderedDict[Any, Any]):
     """A small least-recently-used store."""
 
+    def __init__(self, limit: int = KEPT) -> None:
+        super().__init__()
+        self.limit = limit
+
     def keep(self, key: Any, value: Any) -> Any:
         self[key] = value
         self.move_to_end(key)
-        while len(self) > KEPT:
+        while len(self) > self.limit:
             self.popitem(last=False)
         return value
 
@@ -98,10 +120,12 @@ class ReportPanel:
         self._queries = threading.RLock()  # the leads' connection runs one query at a time
         self._results: _Kept = _Kept()
         self._drawn: _Kept = _Kept()
+        self._charts: _Kept = _Kept(KEPT_CHARTS)
         self._open: str | None = None  # the manager section the reader opened
         self._rebuilding = False  # controls being relabelled: their changes are not a reader's
         self._drawing = False  # the accordion being rebuilt
         self._groups: list[str] = []
+        self._view: View | None = None  # the view of the result on screen
         self._last_control = "period"
         leads, scope, allowance = workspace.leads, result.meta.scope, workspace.scope.allowance
         theirs = visible(leads, allowance)  # the period's range and the option lists: a viewer's leads only
@@ -131,7 +155,7 @@ class ReportPanel:
         self.accordion = w.Accordion()
         self.cut = w.HTML()
         self._relabel_controls(lang, basis=scope.basis)
-        self._results.keep(scope, (result, self._count_all(leads, scope)))
+        self._results.keep(scope, (result, self._count_all(leads, scope), view_of(result)))
         self._put_counts(self._results[scope][1])
         self.picker.observe(self._changed)
         for picker in (self.lead_types, self.managers, self.branches):
@@ -141,7 +165,9 @@ class ReportPanel:
         self.export.on_click(lambda _: self.export_excel())
         self.accordion.observe(self._expand, names="selected_index")
         self.widget = self._layout()
-        self._show(self._prepare(scope, lang))
+        first = self._prepare(scope, lang)
+        self._show(first)
+        self.latest.submit(lambda: first, lambda _: None, (self._draw_charts, self._show_charts))
 
     # ----- layout and words
 
@@ -229,24 +255,27 @@ class ReportPanel:
     def _submit(self, scope: Scope, lang: str) -> None:
         self._busy(True, lang)
         open_name = self._open
-        self.latest.submit(lambda: self._prepare(scope, lang, open_name), self._show)
+        self.latest.submit(lambda: self._prepare(scope, lang, open_name), self._show,
+                           (self._draw_charts, self._show_charts))  # fmt: skip
 
     def _prepare(self, scope: Scope, lang: str, open_name: str | None = None) -> Prepared:
-        """The slow part: compute (unless kept), count the options, draw (unless kept)."""
+        """The slow part: compute (unless kept), count the options, render the tables (unless kept)."""
         done = Prepared(scope, lang)
         try:
             with self._queries:
                 if scope not in self._results:
                     result = compute(self.name, self.workspace.leads, scope, self.workspace.method)
-                    self._results.keep(scope, (result, self._count_all(self.workspace.leads, scope)))
-                done.result, done.counts = self._results[scope]
-                assert done.result is not None
-                details = view_of(done.result).details
+                    counts = self._count_all(self.workspace.leads, scope)
+                    self._results.keep(scope, (result, counts, view_of(result)))
+                done.result, done.counts, done.view = self._results[scope]
+                assert done.result is not None and done.view is not None
+                view = done.view
+                details = view.details
                 grouped = details is not None and details.group_by is not None
                 key = (scope, lang)
                 if key not in self._drawn:
-                    self._drawn.keep(key, notebook_html(done.result, lang, list_limit=0 if grouped else LIST_LIMIT))
-                done.html = self._drawn[key]
+                    self._drawn.keep(key, self._render(done.result, view, lang, 0 if grouped else LIST_LIMIT))
+                done.html, done.charts, done.waiting = self._drawn[key]
                 if details is not None and grouped:
                     listed = [(name, n) for name, n in details.group_counts.items() if n]
                     done.groups = listed[:MAX_LIST_GROUPS]
@@ -260,13 +289,42 @@ class ReportPanel:
             done.error = exc
         return done
 
+    def _render(
+        self, result: Result, view: View, lang: str, limit: int
+    ) -> tuple[str, dict[str, Planned], tuple[str, ...]]:
+        """The report's HTML with the charts already drawn for this data in place, and boxes for the others."""
+        charts = planned(result, view)
+        drawn = {name: self._charts[c.key(lang)] for name, c in charts.items() if c.key(lang) in self._charts}
+        html_text = notebook_html(result, lang, limit, view=view, figures=live_figures(charts, drawn, lang))
+        return html_text, charts, tuple(name for name in charts if name not in drawn)
+
+    def _draw_charts(self, done: Prepared) -> Prepared:
+        """The second stage: draw the waiting charts (kept by data and language), stopping once a newer request came."""
+        if done.result is None or not done.waiting:
+            return done
+        drawn: dict[str, bytes | None] = {}
+        for name in done.waiting:
+            if self.latest.stale():
+                return done  # a newer request: this one's charts will never be shown
+            chart = done.charts[name]
+            key = chart.key(done.lang)
+            drawn[name] = self._charts[key] if key in self._charts else self._charts.keep(key, chart.draw(done.lang))
+        filled = replace(done, html=fill_charts(done.html, done.charts, drawn, done.lang), waiting=())
+        self._drawn.keep((done.scope, done.lang), (filled.html, filled.charts, ()))
+        return filled
+
+    def _show_charts(self, done: Prepared) -> None:
+        """The quick part of the second stage: the report with its charts in place of their boxes."""
+        if done.error is None and done.result is not None and not done.waiting:
+            self.report.value = done.html
+
     def _show(self, done: Prepared) -> None:
         """The quick part: put a prepared report on screen (the newest request only)."""
         self._busy(False, done.lang)
         if done.error is not None or done.result is None:
             self._say(self._error_text(done.error, done.lang), error=True)
             return
-        self.result = done.result
+        self.result, self._view = done.result, done.view
         self._say("")
         self._put_counts(done.counts)
         self.report.value = done.html
@@ -297,7 +355,7 @@ class ReportPanel:
             return
         self._open = groups[index]
         child = self.accordion.children[index]
-        details = view_of(self.result).details
+        details = self._view.details if self._view is not None else None
         if not child.value and details is not None:
             with self._queries:
                 child.value = self._section(details, self._open, self.lang.value)
