@@ -116,3 +116,20 @@ def test_a_file_that_is_not_a_snapshot_is_one_clear_error(tmp_path):
     pq.write_table(pa.table({"x": [1]}), plain)
     with pytest.raises(SourceError, match="without leadkit metadata; write it with `leadkit run`"):
         snapshot_meta(plain)
+
+
+def test_a_process_opens_a_snapshot_once_until_the_file_changes(written, tmp_path):
+    from leadkit.snapshot import open_snapshot
+
+    _, path, _ = written
+    first = open_snapshot(path)
+    assert open_snapshot(path) is first  # the next notebook in a warm kernel: no new DuckDB
+    other = tmp_path / "other.parquet"
+    write_snapshot(SourceData(canonical(), "other.csv", 3, ()), other, "UTC")
+    assert open_snapshot(other).label == "other.csv"  # another file: read, and kept instead
+    again = open_snapshot(path)
+    assert again is not first and again.label == "march.csv"
+    write_snapshot(SourceData(canonical(), "rewritten.csv", 3, ()), path, "UTC")  # the same path, new content
+    assert open_snapshot(path).label == "rewritten.csv"
+    with pytest.raises(SourceError, match="not a leadkit snapshot"):
+        open_snapshot(tmp_path / "missing.parquet")
