@@ -77,7 +77,11 @@ def read_snapshot(path: str | Path) -> Leads:
     """Leads from a snapshot, loaded into an in-process DuckDB table."""
     meta = snapshot_meta(path)
     no_reason = tuple(str(s) for s in meta.get("no_reason_statuses", []))  # type: ignore[attr-defined]
-    table = register_parquet(path, ibis.duckdb.connect(), no_reason)
+    backend = ibis.duckdb.connect()
+    # In a kernel, a load past DuckDB's 2 s shows a progress widget: a dead script in the notebook and its page,
+    # there or not by the machine's speed (and only in the first notebook of a warm kernel, see open_snapshot).
+    backend.raw_sql("SET enable_progress_bar = false")
+    table = register_parquet(path, backend, no_reason)
     dated = [str(d) for d in meta.get("dated", [])]  # type: ignore[attr-defined]
     return Leads(
         table=table,

@@ -133,3 +133,17 @@ def test_a_process_opens_a_snapshot_once_until_the_file_changes(written, tmp_pat
     assert open_snapshot(path).label == "rewritten.csv"
     with pytest.raises(SourceError, match="not a leadkit snapshot"):
         open_snapshot(tmp_path / "missing.parquet")
+
+
+@pytest.mark.slow
+def test_a_snapshot_loaded_in_a_kernel_shows_no_progress_widget(written):
+    """DuckDB draws a progress widget in a kernel for a load past 2 s: a dead script in the notebook and its page."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    _, path, _ = written
+    code = ("from leadkit.snapshot import read_snapshot\n"
+            f"read_snapshot({str(path)!r}).table._find_backend().raw_sql(\"SELECT current_setting('enable_progress_bar')\").fetchone()")  # fmt: skip
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "(False,)"
