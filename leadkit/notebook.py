@@ -49,9 +49,9 @@ def load(params_file: str | None = None, data: str | None = None) -> Workspace:
     """
     _quiet_errors()
     if data:
-        from leadkit.snapshot import read_snapshot
+        from leadkit.snapshot import open_snapshot
 
-        return Workspace(read_snapshot(data), Scope(), DEFAULT, "en")
+        return Workspace(open_snapshot(data), Scope(), DEFAULT, "en")
     if not params_file:
         raise ParamsError("set params_file (a params YAML file) in the parameters cell, e.g. '../params/demo.yaml'")
     params: Params = load_params(params_file)

@@ -142,3 +142,41 @@ def test_each_manager_gets_a_safely_named_sheet_of_their_leads(tmp_path):
     assert row_values(ann, 2)[:2] == ["A1", datetime(2025, 3, 2, 10, 5)]
     assert (ann["F2"].value, ann["G2"].value, wb["Bob"]["F2"].value, wb["Bob"]["G2"].value) == (
         "Успешно", "да", "Неуспешно", "нет")  # fmt: skip
+
+
+def test_list_rows_are_the_cells_written_one_at_a_time(tmp_path):
+    """``_rows`` remembers each column's decisions; its cells are those of ``_write_cell``, value by value."""
+    import numpy as np
+
+    from leadkit.model import TOTAL
+    from leadkit.render.excel import _rows, _write_cell
+
+    stamps = pd.to_datetime(["2025-03-01 09:10", None, "2025-03-01 09:10", "2025-03-02 23:59", None, None, None])
+    frame = pd.DataFrame(
+        {
+            "lead_type": [TOTAL, "Call", "Call", "=1+1", "a\x07b", None, "(not set)"],
+            "created_at": stamps,
+            "mixed": pd.Series([1, True, 1.0, np.int64(1), float("nan"), None, False], dtype=object),
+            "conversion_pct": [55.5, 55.5, None, 0.0, 100.0, 55.5, 1.0],
+            "group": ["won", "lost", "won", None, "open", "won", "lost"],
+            "converted": [True, False, True, None, False, True, True],
+        }
+    )
+    kinds = ["text", "date", "number", "pct", "group", "flag"]
+
+    def cells(write) -> list:
+        wb = xlsxwriter.Workbook(str(tmp_path / "cells.xlsx"))
+        ws, f = wb.add_worksheet("Cells"), _Formats(wb, "en")
+        write(ws, f)
+        wb.close()
+        sheet = openpyxl.load_workbook(tmp_path / "cells.xlsx")["Cells"]
+        return [[(c.value, c.number_format, c.font.b) for c in row] for row in sheet.iter_rows()]
+
+    def one_at_a_time(ws, f):
+        for r, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+            for c, (name, x) in enumerate(zip(frame.columns, row, strict=True)):
+                _write_cell(ws, r, c, name, x, f, "en", row[0] == TOTAL, kinds[c])
+
+    expected = cells(one_at_a_time)
+    assert expected[1][2] == (1, "#,##0", True) and expected[2][2] == ("yes", "General", False)  # 1 and True apart
+    assert cells(lambda ws, f: _rows(ws, frame, 1, kinds, f, "en", key="lead_type")) == expected

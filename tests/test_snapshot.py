@@ -116,3 +116,34 @@ def test_a_file_that_is_not_a_snapshot_is_one_clear_error(tmp_path):
     pq.write_table(pa.table({"x": [1]}), plain)
     with pytest.raises(SourceError, match="without leadkit metadata; write it with `leadkit run`"):
         snapshot_meta(plain)
+
+
+def test_a_process_opens_a_snapshot_once_until_the_file_changes(written, tmp_path):
+    from leadkit.snapshot import open_snapshot
+
+    _, path, _ = written
+    first = open_snapshot(path)
+    assert open_snapshot(path) is first  # the next notebook in a warm kernel: no new DuckDB
+    other = tmp_path / "other.parquet"
+    write_snapshot(SourceData(canonical(), "other.csv", 3, ()), other, "UTC")
+    assert open_snapshot(other).label == "other.csv"  # another file: read, and kept instead
+    again = open_snapshot(path)
+    assert again is not first and again.label == "march.csv"
+    write_snapshot(SourceData(canonical(), "rewritten.csv", 3, ()), path, "UTC")  # the same path, new content
+    assert open_snapshot(path).label == "rewritten.csv"
+    with pytest.raises(SourceError, match="not a leadkit snapshot"):
+        open_snapshot(tmp_path / "missing.parquet")
+
+
+@pytest.mark.slow
+def test_a_snapshot_loaded_in_a_kernel_shows_no_progress_widget(written):
+    """DuckDB draws a progress widget in a kernel for a load past 2 s: a dead script in the notebook and its page."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    _, path, _ = written
+    code = ("from leadkit.snapshot import read_snapshot\n"
+            f"read_snapshot({str(path)!r}).table._find_backend().raw_sql(\"SELECT current_setting('enable_progress_bar')\").fetchone()")  # fmt: skip
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "(False,)"

@@ -10,9 +10,11 @@ the same injected parameters cell, outputs, metadata and execution counts.
 Between notebooks the kernel is reset: IPython's ``reset`` (a new session) empties the
 user namespace and the output cache and sets the execution count back to 1, and the
 working folder is set back. What stays is what a fresh kernel would build again the same
-way: imported modules. A kernel that dies, or stops answering short requests, is replaced
-and the notebook run once more; a cell that runs past the cell timeout is the notebook's own
-error (slow work runs as long again): its busy kernel is replaced, the notebook not retried.
+way: imported modules, and the leads of the batch's snapshot (``leadkit.snapshot`` keeps
+the table it opened last and gives it again for the same, unchanged file). A kernel that
+dies, or stops answering short requests, is replaced and the notebook run once more; a cell
+that runs past the cell timeout is the notebook's own error (slow work runs as long again):
+its busy kernel is replaced, the notebook not retried.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ RESET = (
     "get_ipython().reset(new_session=True)\n"
     "__import__('os').chdir({cwd!r})\n"
     "__import__('leadkit.notebook').notebook.TIMINGS.clear()\n"
-    "__import__('gc').collect()\n"  # the previous notebook's leads and DuckDB connection go now, not later
+    "__import__('gc').collect()\n"  # the previous notebook's results go now, not later
 )
 READ_TIMINGS = "__import__('json').dumps(__import__('leadkit.notebook').notebook.TIMINGS)"
 QUICK = 60  # seconds a readiness check or a reset may take before the kernel counts as hung

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,26 +85,34 @@ class _Formats:
         self.p = wb.add_format({"num_format": f'[<{L.P_FLOOR}]"{floor}";0.000'})
 
 
+def _decide(x: Any, name: str, kind: str, f: _Formats, lang: str, total: bool) -> tuple[str, Any, Any]:
+    """How a value goes in a cell: "blank", "number", "datetime" or "string", the value to write, its format.
+
+    Strings come back without the characters XML forbids (``_Sheet`` would remove them anyway).
+    """
+    x = L.plain(x)
+    if L.missing(x):
+        return "blank", None, None
+    if kind == "pct":
+        return "number", float(x) / 100.0, f.total_pct if total else f.pct
+    if kind == "points":
+        return "number", float(x), f.points
+    if kind in ("days", "p"):
+        return "number", float(x), f.days if kind == "days" else f.p
+    if kind == "date":
+        return "datetime", pd.Timestamp(x).to_pydatetime(), f.date
+    if kind in ("verdict", "group") or isinstance(x, bool):
+        return "string", L.clean(L.cell(name, x, lang, kind)), None  # words, not TRUE/FALSE: да/нет, above/выше
+    if isinstance(x, (int, float)):
+        return "number", float(x), f.total_int if total else f.int
+    return "string", L.value(x, lang), f.total_text if total else None
+
+
 def _write_cell(
     ws: Worksheet, r: int, c: int, name: str, x: Any, f: _Formats, lang: str, total: bool, kind: str
 ) -> None:
-    x = L.plain(x)
-    if L.missing(x):
-        ws.write_blank(r, c, None)
-    elif kind == "pct":
-        ws.write_number(r, c, float(x) / 100.0, f.total_pct if total else f.pct)
-    elif kind == "points":
-        ws.write_number(r, c, float(x), f.points)
-    elif kind in ("days", "p"):
-        ws.write_number(r, c, float(x), f.days if kind == "days" else f.p)
-    elif kind == "date":
-        ws.write_datetime(r, c, pd.Timestamp(x).to_pydatetime(), f.date)
-    elif kind in ("verdict", "group") or isinstance(x, bool):
-        ws.write_string(r, c, L.cell(name, x, lang, kind))  # words, not TRUE/FALSE: да/нет, above/выше
-    elif isinstance(x, (int, float)):
-        ws.write_number(r, c, float(x), f.total_int if total else f.int)
-    else:
-        ws.write_string(r, c, L.value(x, lang), f.total_text if total else None)
+    how, value, cell_format = _decide(x, name, kind, f, lang, total)
+    getattr(ws, f"write_{how}")(r, c, value, cell_format)
 
 
 def _widths(frame: pd.DataFrame, headers: list[str]) -> list[float]:
@@ -154,13 +163,28 @@ def _header(
 def _rows(
     ws: Worksheet, frame: pd.DataFrame, first: int, kinds: list[str], f: _Formats, lang: str, key: str | None = None
 ) -> int:
-    """Write ``frame``'s rows from row ``first``; return the last row written."""
+    """Write ``frame``'s rows from row ``first``; return the last row written.
+
+    A list has tens of thousands of rows but few distinct values per column (types, statuses,
+    managers): each column decides a value's cell once and remembers it, and the cells go
+    straight to xlsxwriter's writers (row and column are already numbers; strings already clean).
+    """
     columns = [str(c) for c in frame.columns]
+    writers = {"blank": ws._write_blank, "number": ws._write_number, "datetime": ws._write_datetime,
+               "string": partial(Worksheet._write_string, ws)}  # fmt: skip
+    decided: list[dict[tuple[type, Any, bool], tuple[str, Any, Any]]] = [{} for _ in columns]
     r = first - 1
     for r, row in enumerate(frame.itertuples(index=False, name=None), start=first):
         total = key is not None and row[0] == TOTAL
-        for c, (name, x) in enumerate(zip(columns, row, strict=True)):
-            _write_cell(ws, r, c, name, x, f, lang, total, kinds[c])
+        for c, x in enumerate(row):
+            if kinds[c] == "date":  # nearly every stamp is new: nothing to remember
+                how, value, cell_format = _decide(x, columns[c], "date", f, lang, total)
+            else:
+                seen, remembered = decided[c], (type(x), x, total)  # the type too: 1 and True are equal keys
+                if remembered not in seen:
+                    seen[remembered] = _decide(x, columns[c], kinds[c], f, lang, total)
+                how, value, cell_format = seen[remembered]
+            writers[how](r, c, value, cell_format)
     return r
 
 
