@@ -61,7 +61,11 @@ def connect(spec: Engine | None = None, base_dir: Path | None = None) -> ibis.Ba
     spec = spec or Engine()
     if spec.backend == "duckdb":
         path = spec.path if spec.path is None or spec.path.is_absolute() else (base_dir or Path(".")) / spec.path
-        return ibis.duckdb.connect(str(path) if path else ":memory:")
+        backend = ibis.duckdb.connect(str(path) if path else ":memory:")
+        # In a kernel, a query past DuckDB's 2 s shows a progress widget: a dead script in the notebook and its
+        # page, there or not by the machine's speed; on a terminal, a bar over the user's output.
+        backend.raw_sql("SET enable_progress_bar = false")
+        return backend
     if spec.backend == "postgres":
         try:
             return ibis.connect(spec.url or "postgres://")

@@ -10,13 +10,12 @@ import hashlib
 import json
 from pathlib import Path
 
-import ibis
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leadkit.atomic import atomic_path
-from leadkit.engines import ARROW_SCHEMA, register_parquet
+from leadkit.engines import ARROW_SCHEMA, connect, register_parquet
 from leadkit.exceptions import SourceError
 from leadkit.leads import Leads
 from leadkit.sources import SourceData
@@ -77,11 +76,7 @@ def read_snapshot(path: str | Path) -> Leads:
     """Leads from a snapshot, loaded into an in-process DuckDB table."""
     meta = snapshot_meta(path)
     no_reason = tuple(str(s) for s in meta.get("no_reason_statuses", []))  # type: ignore[attr-defined]
-    backend = ibis.duckdb.connect()
-    # In a kernel, a load past DuckDB's 2 s shows a progress widget: a dead script in the notebook and its page,
-    # there or not by the machine's speed (and only in the first notebook of a warm kernel, see open_snapshot).
-    backend.raw_sql("SET enable_progress_bar = false")
-    table = register_parquet(path, backend, no_reason)
+    table = register_parquet(path, connect(), no_reason)  # (no progress widget in a kernel's output)
     dated = [str(d) for d in meta.get("dated", [])]  # type: ignore[attr-defined]
     return Leads(
         table=table,
