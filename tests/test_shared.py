@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pandas as pd
 import pytest
 
 from leadkit import frames
+from leadkit.frames import fetch
+from leadkit.method import DEFAULT
 from leadkit.periods import parse_period
 from leadkit.render.jsonout import to_json
 from leadkit.reports import compute, compute_many
+from leadkit.reports.maturity import data_as_of
+from leadkit.reports.quality import data_quality
+from leadkit.reports.selection import scoped
+from leadkit.reports.timing import conversion_curve
+from leadkit.reports.trend import conversion_trend
 from leadkit.scope import Filters, Scope
 
 REPORTS = ["lead_conversion", "lost_leads", "employee_performance"]
@@ -60,11 +68,30 @@ def test_three_reports_of_one_scope_ask_no_query_twice(march, queries):
 
 
 def test_reports_computed_together_equal_each_alone_in_every_scope(march):
-    """In a row of scopes that differ in one filter (or period, or basis) each gets its own figures, never kept ones."""
+    """In a row of scopes that differ in one filter (or period, or basis) each gets its own figures, never kept ones.
+
+    What is shared is checked against the same figures computed directly, without any context.
+    """
     for scope in SCOPES:
         together = compute_many(REPORTS, march, scope)
         for name, result in zip(REPORTS, together, strict=True):
             assert json_of(result) == json_of(compute(name, march, scope)), (name, scope)
+        conversion, _, employees = together
+        quality = data_quality(march, scope)
+        as_of = data_as_of(march)
+        trend, grain = conversion_trend(march, scope, DEFAULT, as_of, conversion.meta.horizon_days, latest(march))
+        curve = conversion_curve(scoped(march, scope), as_of if "created_at" in march.dated else None)
+        for result in (conversion, employees):
+            assert result.meta.data_quality == quality, scope
+            assert result.trend.equals(trend) and result.trend_grain == grain, scope
+            assert result.curve.equals(curve), scope
+
+
+def latest(leads) -> dict:
+    """The whole data's latest day per date column, computed directly."""
+    t = leads.table
+    days = fetch(t.aggregate(**{c: t[c].max() for c in leads.dated})).iloc[0]
+    return {c: None if pd.isna(days[c]) else pd.Timestamp(days[c]).date() for c in leads.dated}
 
 
 def test_shared_frames_are_each_results_own(march):
