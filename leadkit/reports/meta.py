@@ -81,10 +81,11 @@ def context(leads: Leads, scope: Scope, method: Method) -> Context:
     """
     table = scoped(leads, scope)  # a period on a source without its dates fails here, before any query
     whole = not scope.allowance.active
-    metrics = as_of_metrics(leads) | horizon_metrics(leads, scope, method)
+    base, metrics = leads.table, as_of_metrics(leads) | horizon_metrics(leads, scope, method)
     if whole:
-        metrics |= quality_metrics(leads.table, scope)
-    row = fetch(leads.table.aggregate(**metrics)).iloc[0]
+        base, counts = quality_metrics(leads.table, scope)
+        metrics |= counts
+    row = fetch(base.aggregate(**metrics)).iloc[0]
     days = horizon_from(row, leads, scope, method)
     quality = quality_from(row, leads, scope) if whole else data_quality(leads, scope)
     return Context(leads, scope, method, table, as_of_from(row), days, quality, _latest(row))

@@ -20,18 +20,21 @@ COUNTED = ("rows", "no_date", "no_date_open", "outside_period", "filtered_out", 
 PRESENT = "present__"  # + a filter's column: the values of that filter some lead has
 
 
-def quality_metrics(t: ir.Table, scope: Scope) -> dict[str, ir.Value]:
-    """The aggregates of the data-quality summary, over the whole table under ``scope``.
+def quality_metrics(t: ir.Table, scope: Scope) -> tuple[ir.Table, dict[str, ir.Value]]:
+    """The data-quality summary's aggregates over the whole table ``t`` under ``scope``, and the table they run on.
 
-    Besides the counts, per active filter, the listed values that some lead has: a value
-    without any is pointed out (usually a typo), and asking here saves a query per filter.
+    That table is ``t`` with the scope's period and filter conditions as columns: written into
+    each count, DuckDB evaluated them once per count and lead. Besides the counts, per active
+    filter, the listed values that some lead has: a value without any is pointed out (usually a
+    typo), and asking here saves a query per filter. Other aggregates of ``t`` may join them.
     """
     in_period, passes = conditions(t, scope)
+    t = t.mutate(_in_period=in_period, _passes=passes, _keep=in_period & passes)
+    in_period, passes, keep = t._in_period, t._passes, t._keep
     n = lambda cond: tally(t, cond)  # noqa: E731
-    keep = in_period & passes
     date = t[scope.date_column]
     no_ids = t.is_won & t.order_id.isnull() & t.sale_id.isnull()
-    return {
+    return t, {
         "rows": t.count(),
         "no_date": n(date.isnull() & ~t.is_open),
         "no_date_open": n(date.isnull() & t.is_open),
@@ -58,8 +61,8 @@ def data_quality(leads: Leads, scope: Scope) -> DataQuality:
     A viewer's scope counts only the leads their allowance lets them see: "the whole table" is theirs.
     """
     leads = visible(leads, scope.allowance)
-    t = leads.table
-    return quality_from(fetch(t.aggregate(**quality_metrics(t, scope))).iloc[0], leads, scope)
+    t, metrics = quality_metrics(leads.table, scope)
+    return quality_from(fetch(t.aggregate(**metrics)).iloc[0], leads, scope)
 
 
 def quality_from(row: pd.Series, leads: Leads, scope: Scope) -> DataQuality:
