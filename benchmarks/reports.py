@@ -47,8 +47,8 @@ def leadkit_figures(results: dict[str, Any]) -> dict[str, dict[str, int]]:
 def child(contender: str, mode: str, size: str, repeat: int) -> None:
     path = str(snapshot_path(size))
     if contender == "leadkit":
-        from leadkit.api import compute
         from leadkit.periods import parse_period
+        from leadkit.reports import compute_many
         from leadkit.scope import Scope
         from leadkit.snapshot import read_snapshot
 
@@ -58,7 +58,7 @@ def child(contender: str, mode: str, size: str, repeat: int) -> None:
             return read_snapshot(path)
 
         def three(leads: Any) -> dict[str, Any]:
-            return leadkit_figures({name: compute(name, leads, scope) for name in REPORTS})
+            return leadkit_figures(dict(zip(REPORTS, compute_many(REPORTS, leads, scope), strict=True)))
     else:
         window = year_window(int(YEAR))
         kind = SqlBaseline if contender == "sql" else PandasBaseline

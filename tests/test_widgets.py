@@ -15,10 +15,11 @@ from leadkit.api import compute
 from leadkit.leads import load_leads
 from leadkit.method import DEFAULT
 from leadkit.notebook import Workspace
+from leadkit.periods import parse_period
 from leadkit.render.charts import Planned
-from leadkit.scope import Scope
+from leadkit.scope import Filters, Scope
 from leadkit.widgets import ALL_TIME, CUSTOM, ReportPanel
-from leadkit.widgets.pickers import CHIPS, SHOWN, MultiPicker
+from leadkit.widgets.pickers import CHIPS, SHOWN, MultiPicker, option_counts
 
 
 @pytest.fixture()
@@ -175,6 +176,16 @@ def test_the_open_manager_section_stays_open_across_changes(leads):
     assert panel.accordion.children[panel.accordion.selected_index].value  # its leads are shown, not an empty box
     panel.lang.value = "ru"
     assert panel.accordion.get_title(panel.accordion.selected_index) == "Bob — 2"
+
+
+def test_the_option_counts_of_every_filter_are_one_query_each_leaving_its_own_filter_open(leads, count_queries):
+    scope = Scope(period=parse_period("2025-03"), filters=Filters(lead_types=("Website",), managers=("Bob",)))
+    queries = count_queries()
+    counts = option_counts(leads, scope)
+    assert queries() == 1
+    assert counts["managers"] == {"Bob": 2, "(unassigned)": 1, "Ann": 1}  # Website leads of March, any manager
+    assert counts["lead_types"] == {"Call": 2, "Website": 2}  # Bob's leads of March, any type
+    assert sum(counts["branches"].values()) == 2  # Bob's Website leads
 
 
 def test_options_carry_counts_narrow_and_search(leads):

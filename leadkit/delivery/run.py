@@ -26,7 +26,7 @@ from leadkit.log import get_logger
 from leadkit.params import Delivery, Params
 from leadkit.periods import Period
 from leadkit.pipeline.batch import ALL_TIME, run_batch
-from leadkit.reports import compute
+from leadkit.reports import compute_many
 from leadkit.reports.selection import scoped
 from leadkit.scope import FILTER_COLUMNS, Scope
 from leadkit.snapshot import fingerprint
@@ -128,7 +128,7 @@ class Run:
         if not todo:
             return
         reports: list[str] = list(self.delivery.reports)
-        results = [compute(name, leads, group.scope, self.params.method()) for name in reports]
+        results = compute_many(reports, leads, group.scope, self.params.method())
         empty = results[0].meta.data_quality.leads_in_scope == 0
         if empty and self.delivery.when_empty == "skip":
             self.outcome.skipped += [(r.email, "no leads this period (when_empty: skip)") for r in todo]

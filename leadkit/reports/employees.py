@@ -15,20 +15,18 @@ import numpy as np
 import pandas as pd
 
 from leadkit.frames import fetch
-from leadkit.leads import Leads
 from leadkit.method import Method
 from leadkit.model import UNASSIGNED
 from leadkit.reports.compare import conversion_comparisons, fairness
 from leadkit.reports.highlights import employee_highlights
 from leadkit.reports.measures import tally
-from leadkit.reports.meta import context, report_meta
+from leadkit.reports.meta import Context, report_meta
+from leadkit.reports.shared import shared_curve, shared_trend
 from leadkit.reports.stats import control_limits, pct
 from leadkit.reports.table import main_table
-from leadkit.reports.timing import conversion_curve, duration_quantiles
-from leadkit.reports.trend import conversion_trend
+from leadkit.reports.timing import duration_quantiles
 from leadkit.results import EmployeeResult, LeadList
 from leadkit.results import contract as C
-from leadkit.scope import Scope
 
 NAME = "employee_performance"
 KEY = "manager"
@@ -86,14 +84,13 @@ def _by_status(t: ir.Table) -> pd.DataFrame:
     return C.BY_STATUS.conform(by_status)
 
 
-def compute(leads: Leads, scope: Scope, method: Method) -> EmployeeResult:
-    ctx = context(leads, scope, method)
-    t = ctx.table
+def compute(ctx: Context) -> EmployeeResult:
+    leads, scope, method, t = ctx.leads, ctx.scope, ctx.method, ctx.table
     table = main_table(leads, scope, KEY, method)
     team = team_rate(table.total)
     listing = t.select(*C.EMPLOYEE_LIST.names)
     counts = dict(zip(table.rows["manager"].astype(str), table.rows["leads"].astype(int), strict=True))
-    trend, grain = conversion_trend(leads, scope, method, ctx.as_of, ctx.days)
+    trend, grain = shared_trend(ctx)
     fair = fairness(leads, scope, KEY, ctx.as_of, ctx.days)
     meta = report_meta(NAME, ctx)
     rows = judge(table.rows, team, mix_expected(t), method)
@@ -110,6 +107,6 @@ def compute(leads: Leads, scope: Scope, method: Method) -> EmployeeResult:
         trend=trend,
         trend_grain=grain,
         timing=duration_quantiles(t, "is_won", KEY),
-        curve=conversion_curve(t, ctx.curve_as_of),
+        curve=shared_curve(ctx),
         highlights=employee_highlights(meta, rows, table.total, comparisons, team),
     )

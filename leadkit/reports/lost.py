@@ -10,18 +10,15 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from leadkit.frames import fetch
-from leadkit.leads import Leads
-from leadkit.method import Method
 from leadkit.model import NO_REASON, TOTAL
 from leadkit.reports.compare import base_reasons, fairness, lost_comparisons
 from leadkit.reports.highlights import lost_highlights
-from leadkit.reports.meta import context, report_meta
+from leadkit.reports.meta import Context, report_meta
 from leadkit.reports.stats import pct
 from leadkit.reports.timing import duration_quantiles
 from leadkit.reports.trend import lost_trend
 from leadkit.results import LeadList, LostLeadsResult
 from leadkit.results import contract as C
-from leadkit.scope import Scope
 
 NAME = "lost_leads"
 
@@ -50,14 +47,14 @@ def pareto(by_type: pd.DataFrame) -> pd.DataFrame:
     return C.REASONS.conform(reasons)
 
 
-def compute(leads: Leads, scope: Scope, method: Method) -> LostLeadsResult:
-    ctx = context(leads, scope, method)
+def compute(ctx: Context) -> LostLeadsResult:
+    leads, scope, method = ctx.leads, ctx.scope, ctx.method
     lost = _lost(ctx.table)
     by_type, by_manager = _long(lost, "lead_type"), _long(lost, "manager")
     reasons = pareto(by_type)
     n_lost = int(reasons["leads"].sum())
     named = [r for r in reasons["reason"] if r != NO_REASON]
-    trend, grain = lost_trend(leads, scope, method, named, ctx.as_of, ctx.days)
+    trend, grain = lost_trend(leads, scope, method, named, ctx.as_of, ctx.days, ctx.latest)
     fair = fairness(leads, scope, None, ctx.as_of, ctx.days, by_reason=True)
     meta = report_meta(NAME, ctx)
     in_scope = meta.data_quality.leads_in_scope

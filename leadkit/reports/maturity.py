@@ -101,12 +101,13 @@ def outcome_events(
     lost_as = ibis.literal(REASON) + t.reason.cast("string") if by_reason else ibis.literal(LOST)
     stop = ibis.cases((t.is_converted, t.closed_at.fill_null(end)), (t.is_lost, t.closed_at), else_=end)
     outcome = ibis.cases((t.is_converted, ibis.literal(CONVERTED)), (t.is_lost, lost_as), else_=ibis.literal(CENSORED))
-    hours = ((stop.epoch_seconds() - t.created_at.epoch_seconds()) / 3600).floor().cast("int64")
-    usable = t.filter(t.created_at.notnull() & stop.notnull() & (stop >= t.created_at))
-    usable = usable.mutate(hour=hours, outcome=outcome)
-    late = usable.hour >= limit
-    usable = usable.mutate(
-        hour=ibis.ifelse(late, limit, usable.hour), outcome=ibis.ifelse(late, ibis.literal(CENSORED), usable.outcome)
+    # The stop as a column, computed once per lead: written out, DuckDB evaluated it three times.
+    ended = t.mutate(stop=stop, outcome=outcome)
+    ended = ended.filter(ended.created_at.notnull() & ended.stop.notnull() & (ended.stop >= ended.created_at))
+    hours = ((ended.stop.epoch_seconds() - ended.created_at.epoch_seconds()) / 3600).floor().cast("int64")
+    late = hours >= limit
+    usable = ended.mutate(
+        hour=ibis.ifelse(late, limit, hours), outcome=ibis.ifelse(late, ibis.literal(CENSORED), ended.outcome)
     )
     groups = [key, "hour", "outcome"] if key else ["hour", "outcome"]
     counts = {name: tally(usable, within(usable, "created_at", p).fill_null(False)) for name, p in periods.items()}

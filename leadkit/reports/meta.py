@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
 import ibis.expr.types as ir
+import pandas as pd
 
 from leadkit.frames import fetch
 from leadkit.leads import Leads
@@ -16,10 +19,16 @@ from leadkit.reports.selection import scoped
 from leadkit.results import DataQuality, ReportMeta
 from leadkit.scope import Scope
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Context:
-    """The leads in scope, the data's cut-off, the horizon H of fair comparisons, and the data-quality summary."""
+    """The leads in scope, the data's cut-off, the horizon H of fair comparisons, and the data-quality summary.
+
+    One context serves every report computed for its scope together (``reports.compute_many``):
+    what two reports show alike (the conversion trend, the curve) is kept in it, computed once.
+    """
 
     leads: Leads
     scope: Scope
@@ -28,11 +37,40 @@ class Context:
     as_of: datetime | None
     days: int | None
     quality: DataQuality
+    latest: dict[str, date | None] = field(default_factory=dict)  # per date column: the whole data's latest day
+    kept: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def curve_as_of(self) -> datetime | None:
         """When open leads are censored in the conversion curve (None: no creation dates, no curve)."""
         return self.as_of if "created_at" in self.leads.dated else None
+
+    def once(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, computed the first time ``name`` is asked for in this scope and kept for the others.
+
+        Every caller of one name must compute the same thing from this context alone; a result
+        owns its frames, so frames are handed out as copies.
+        """
+        if name not in self.kept:
+            self.kept[name] = make()
+        return _copied(self.kept[name])
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, tuple):
+        return tuple(_copied(v) for v in value)
+    return value
+
+
+def _latest(row: pd.Series) -> dict[str, date | None]:
+    found = {}
+    for column in ("created_at", "closed_at"):
+        key = f"last_{column}"
+        if key in row:
+            found[column] = None if pd.isna(row[key]) else pd.Timestamp(row[key]).date()
+    return found
 
 
 def context(leads: Leads, scope: Scope, method: Method) -> Context:
@@ -43,13 +81,14 @@ def context(leads: Leads, scope: Scope, method: Method) -> Context:
     """
     table = scoped(leads, scope)  # a period on a source without its dates fails here, before any query
     whole = not scope.allowance.active
-    metrics = as_of_metrics(leads) | horizon_metrics(leads, scope, method)
+    base, metrics = leads.table, as_of_metrics(leads) | horizon_metrics(leads, scope, method)
     if whole:
-        metrics |= quality_metrics(leads.table, scope)
-    row = fetch(leads.table.aggregate(**metrics)).iloc[0]
+        base, counts = quality_metrics(leads.table, scope)
+        metrics |= counts
+    row = fetch(base.aggregate(**metrics)).iloc[0]
     days = horizon_from(row, leads, scope, method)
     quality = quality_from(row, leads, scope) if whole else data_quality(leads, scope)
-    return Context(leads, scope, method, table, as_of_from(row), days, quality)
+    return Context(leads, scope, method, table, as_of_from(row), days, quality, _latest(row))
 
 
 def report_meta(report: str, ctx: Context) -> ReportMeta:

@@ -25,12 +25,9 @@ from leadkit.scope import Scope
 TOP_REASONS = 3  # reasons drawn in the lost trend besides the total
 
 
-def _anchor(leads: Leads, scope: Scope) -> date | None:
-    if scope.period is not None:
-        return scope.period.end
-    col = leads.table[scope.date_column]
-    last = fetch(leads.table.aggregate(last=col.max())).iloc[0]["last"]
-    return None if pd.isna(last) else pd.Timestamp(last).date()
+def _anchor(scope: Scope, latest: dict[str, date | None]) -> date | None:
+    """The day the trend ends on: the period's last, or for all time the data's latest (``Context.latest``)."""
+    return scope.period.end if scope.period is not None else latest.get(scope.date_column)
 
 
 def grain_of(scope: Scope, method: Method) -> str:
@@ -69,10 +66,13 @@ class Buckets:
         return {str(k): bool(v) for k, v in maturing(ends, as_of, days).items()}
 
 
-def trend_buckets(leads: Leads, scope: Scope, method: Method) -> Buckets:
-    """The months (or weeks) of a report's trend and the leads that fall in them."""
+def trend_buckets(leads: Leads, scope: Scope, method: Method, latest: dict[str, date | None]) -> Buckets:
+    """The months (or weeks) of a report's trend and the leads that fall in them.
+
+    ``latest``: the whole data's latest day per date column, where the trend of all time ends.
+    """
     grain = grain_of(scope, method)
-    anchor = _anchor(leads, scope) if scope.date_column in leads.dated else None
+    anchor = _anchor(scope, latest) if scope.date_column in leads.dated else None
     if anchor is None:
         return Buckets([], grain, None)
     periods = buckets(anchor, grain, method.trend_length)
@@ -87,10 +87,11 @@ def _as_dates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def conversion_trend(
-    leads: Leads, scope: Scope, method: Method, as_of: datetime | None, days: int | None
-) -> tuple[pd.DataFrame, str]:
+    leads: Leads, scope: Scope, method: Method, as_of: datetime | None, days: int | None,
+    latest: dict[str, date | None],
+) -> tuple[pd.DataFrame, str]:  # fmt: skip
     """Per bucket and lead type (and Total): leads, converted, conversion % and its interval, open, maturing."""
-    found = trend_buckets(leads, scope, method)
+    found = trend_buckets(leads, scope, method, latest)
     if found.table is None:
         return C.TREND.empty(), found.grain
     t = found.table
@@ -107,10 +108,11 @@ def conversion_trend(
 
 
 def lost_trend(
-    leads: Leads, scope: Scope, method: Method, reasons: list[str], as_of: datetime | None, days: int | None
-) -> tuple[pd.DataFrame, str]:
+    leads: Leads, scope: Scope, method: Method, reasons: list[str], as_of: datetime | None, days: int | None,
+    latest: dict[str, date | None],
+) -> tuple[pd.DataFrame, str]:  # fmt: skip
     """Per bucket: the share of leads lost, in total and for each of ``reasons``, and whether it is maturing."""
-    found = trend_buckets(leads, scope, method)
+    found = trend_buckets(leads, scope, method, latest)
     if found.table is None:
         return C.LOST_TREND.empty(), found.grain
     t = found.table

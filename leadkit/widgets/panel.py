@@ -49,7 +49,7 @@ from leadkit.render.html import (
 from leadkit.render.views import View, view_of
 from leadkit.reports import compute
 from leadkit.results import Result
-from leadkit.scope import FILTER_KEYS, Filters, Scope
+from leadkit.scope import Filters, Scope
 from leadkit.widgets.export import default_export_dir, export_link, write_export
 from leadkit.widgets.latest import LatestWins
 from leadkit.widgets.periodpicker import Incomplete, PeriodPicker, data_span
@@ -369,7 +369,7 @@ class ReportPanel:
 
     def _count_all(self, leads: Leads, scope: Scope) -> dict[str, dict[str, int]]:
         with self._queries:
-            return {key: option_counts(leads, scope, key) for key in FILTER_KEYS}
+            return option_counts(leads, scope)
 
     def _put_counts(self, counts: dict[str, dict[str, int]]) -> None:
         for picker in (self.lead_types, self.managers, self.branches):  # each picker stays quiet meanwhile

@@ -6,8 +6,8 @@ The list never draws more than ``SHOWN`` checkboxes, the busiest first: with 20,
 managers it says how many more match and the search narrows them, so the number of
 widgets stays bounded.
 
-The counts come from one query per filter column: the leads in the scope's period that
-pass every *other* filter, grouped by the column. An option with no such lead is hidden
+The counts come from one query for all filter columns: per column, the leads in the scope's
+period that pass every *other* filter, grouped by the column. An option with no such lead is hidden
 (a manager without a Website lead disappears when Website is picked) unless it is chosen.
 """
 
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from itertools import zip_longest
 from typing import Any
 
+import ibis
 import ipywidgets as w
 import pandas as pd
 
@@ -25,7 +26,7 @@ from leadkit.frames import fetch
 from leadkit.leads import Leads
 from leadkit.render import labels as L
 from leadkit.reports.selection import raw_conditions
-from leadkit.scope import FILTER_COLUMNS, Scope
+from leadkit.scope import FILTER_COLUMNS, FILTER_KEYS, Scope
 from leadkit.widgets.words import word
 
 SHOWN = 10  # checkboxes in a list; typing narrows a longer one
@@ -37,17 +38,28 @@ def distinct(leads: Leads, column: str) -> list[str]:
     return [str(v) for v in values if not pd.isna(v)]
 
 
-def option_counts(leads: Leads, scope: Scope, key: str) -> dict[str, int]:
-    """Leads per value of filter ``key``'s column, in ``scope`` with that filter itself left open."""
-    column = FILTER_COLUMNS[key]
-    others = scope.updated(**{key: []})
-    if others.period is not None and others.date_column not in leads.dated:
-        others = Scope(filters=others.filters, allowance=others.allowance)
+def option_counts(leads: Leads, scope: Scope) -> dict[str, dict[str, int]]:
+    """Per filter key: leads per value of its column, in ``scope`` with that filter itself left open.
+
+    One query for every filter (their counts one under the other), not one each: a change
+    of the panel pays one round trip for its option counts.
+    """
     t = leads.table
-    in_period, passes = raw_conditions(t, others)
-    kept = t.filter(in_period, passes)
-    counted = fetch(kept.group_by(column).aggregate(n=kept.count()))
-    return {str(v): int(n) for v, n in zip(counted[column], counted["n"], strict=True) if not pd.isna(v)}
+    parts = []
+    for key in FILTER_KEYS:
+        column = FILTER_COLUMNS[key]
+        others = scope.updated(**{key: []})
+        if others.period is not None and others.date_column not in leads.dated:
+            others = Scope(filters=others.filters, allowance=others.allowance)
+        kept = t.filter(*raw_conditions(t, others))
+        counted = kept.group_by(column).aggregate(n=kept.count())
+        parts.append(counted.select(key=ibis.literal(key), value=counted[column].cast("string"), n=counted.n))
+    counted = fetch(ibis.union(*parts, distinct=False))
+    found: dict[str, dict[str, int]] = {key: {} for key in FILTER_KEYS}
+    for key, value, n in zip(counted["key"], counted["value"], counted["n"], strict=True):
+        if not pd.isna(value):
+            found[str(key)][str(value)] = int(n)
+    return found
 
 
 class MultiPicker:
