@@ -15,6 +15,8 @@ the numbers the benchmark checks against leadkit's before it reports any time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,6 +58,31 @@ FLAGS_SQL = """
 
 class Baseline:
     """The lead-conversion report is the same composition of parts in both baselines."""
+
+    SHARED = ("_quality", "_trend", "_curve")  # the parts two or three reports ask of the same window
+
+    @contextmanager
+    def sharing(self) -> Iterator[None]:
+        """Within, each shared part is computed once per window, as leadkit's ``compute_many`` shares them.
+
+        What a careful person computing the three reports together would do; without it the
+        baseline would ask the data-quality counts and the trend three times, the curve twice.
+        """
+        memo: dict[tuple[str, tuple[Any, ...]], Any] = {}
+        for name in self.SHARED:
+            method = getattr(self, name)
+
+            def once(*args: Any, _name: str = name, _method: Any = method) -> Any:
+                if (_name, args) not in memo:
+                    memo[(_name, args)] = _method(*args)
+                return memo[(_name, args)]
+
+            setattr(self, name, once)
+        try:
+            yield
+        finally:
+            for name in self.SHARED:
+                delattr(self, name)
 
     def _quality(self, w: Window) -> Any: ...
     def _by(self, key: str, w: Window) -> Any: ...

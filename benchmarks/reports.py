@@ -7,7 +7,9 @@ fresh process each, the median seconds of ``--repeat`` runs of all three reports
         pandas: a categorical frame); only the reports are timed
   cold  each run starts from the Parquet file: load, then the three reports
 
-plus the process's peak memory. Before any time is printed, each baseline's key figures
+plus the process's peak memory. leadkit computes the three together (``compute_many``: the
+data-quality counts, the trend and the curve once for the scope) and both baselines share
+the same parts the same way (``Baseline.sharing``). Before any time is printed, each baseline's key figures
 (leads per lead type, lost leads per reason, leads per manager) are checked against
 leadkit's, so a baseline cannot be fast by doing less.
 
@@ -67,7 +69,8 @@ def child(contender: str, mode: str, size: str, repeat: int) -> None:
             return kind(path, NO_REASON)
 
         def three(base: Any) -> dict[str, Any]:
-            return {name: key_figures(name, getattr(base, name)(window)) for name in REPORTS}
+            with base.sharing():  # as compute_many shares them: each part once per window
+                return {name: key_figures(name, getattr(base, name)(window)) for name in REPORTS}
 
     if mode == "warm":
         loaded = load()
