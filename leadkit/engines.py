@@ -10,6 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import duckdb
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
@@ -177,11 +178,22 @@ def with_optional_columns(t: ibis.Table) -> ibis.Table:
 
 
 def register(
-    frame: pd.DataFrame, backend: ibis.BaseBackend, no_reason: tuple[str, ...] = (), table: str = TABLE
+    frame: pd.DataFrame | duckdb.DuckDBPyRelation,
+    backend: ibis.BaseBackend,
+    no_reason: tuple[str, ...] = (),
+    table: str = TABLE,
 ) -> ibis.Table:
-    """Put a canonical frame into ``backend`` as ``table``, with the per-lead flags added."""
-    arrow = pa.Table.from_pandas(frame, preserve_index=False).cast(ARROW_SCHEMA)
+    """Put a canonical frame into ``backend`` as ``table``, with the per-lead flags added.
+
+    A DuckDB relation (rows a source mapped in this very backend's connection) is read where it is.
+    """
     raw_name = f"{table}_canonical"
+    if isinstance(frame, duckdb.DuckDBPyRelation):
+        frame.to_view(raw_name)
+        loaded = _load(backend.table(raw_name), backend, no_reason, table)
+        backend.con.execute(f"DROP VIEW {raw_name}")
+        return loaded
+    arrow = pa.Table.from_pandas(frame, preserve_index=False).cast(ARROW_SCHEMA)
     if backend.name == "pyspark":
         # Spark reads Parquet timestamps in microseconds; a private folder keeps the file for the session.
         import pyarrow.parquet as pq

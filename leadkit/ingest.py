@@ -142,19 +142,12 @@ def _say(notes: tuple[tuple[str, int, str], ...]) -> None:
         logging.getLogger(name).log(level, "%s", message)
 
 
-def _write(data: SourceData, notes: list[tuple[str, int, str]], target: Path) -> None:
-    facts = {f.name: getattr(data, f.name) for f in fields(SourceData) if f.name != "frame"}
-    with atomic_path(target) as tmp:
-        tmp.unlink()  # DuckDB makes its own file: an empty one is not a database
-        backend = ibis.duckdb.connect(str(tmp))
-        try:
-            register(data.frame, backend, data.no_reason_statuses)
-            meta = json.dumps({"facts": facts, "notes": notes})
-            backend.con.execute(f"CREATE TABLE {META} AS SELECT ?::VARCHAR AS meta", [meta])
-            backend.con.execute("CHECKPOINT")
-        finally:
-            backend.disconnect()
-            Path(f"{tmp}.wal").unlink(missing_ok=True)
+def _write(data: SourceData, notes: list[tuple[str, int, str]], backend: ibis.BaseBackend) -> None:
+    facts = {f.name: getattr(data, f.name) for f in fields(SourceData) if f.name not in ("frame", "rows")}
+    register(data.rows if data.rows is not None else data.frame, backend, data.no_reason_statuses)
+    meta = json.dumps({"facts": facts, "notes": notes})
+    backend.con.execute(f"CREATE TABLE {META} AS SELECT ?::VARCHAR AS meta", [meta])
+    backend.con.execute("CHECKPOINT")
 
 
 def _read_meta(path: Path) -> Ingested:
@@ -195,14 +188,22 @@ def _build(params: Params, folder: Path, name: str, target: Path) -> None:
             target.unlink()
         _tidy(folder, name, target)
         collected = _Collect()
-        try:
-            with _collected_notes(collected):
-                data = read_source(params)
-        except BaseException:
-            _say(tuple(collected.notes))  # what was noticed before the error still helps to fix it
-            raise
-        log.info("%s: building the ingest cache %s", data.label, target)
-        _write(data, collected.notes, target)
+        with atomic_path(target) as tmp:
+            tmp.unlink()  # DuckDB makes its own file: an empty one is not a database
+            backend = ibis.duckdb.connect(str(tmp))
+            try:
+                try:
+                    with _collected_notes(collected):
+                        # (a file mapped in the engine stays there: its rows never become a pandas frame)
+                        data = read_source(params, engine=backend.con)
+                except BaseException:
+                    _say(tuple(collected.notes))  # what was noticed before the error still helps to fix it
+                    raise
+                log.info("%s: building the ingest cache %s", data.label, target)
+                _write(data, collected.notes, backend)
+            finally:
+                backend.disconnect()
+                Path(f"{tmp}.wal").unlink(missing_ok=True)
 
 
 def ingest(params: Params) -> Ingested | None:
