@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -45,6 +46,7 @@ FORMAT = 1  # the layout of a cache file; raise it when that changes
 META = "leadkit_ingest"
 ALIAS = "ingest_cache"
 LOCK_MINUTES = 30
+BUILD_MEMORY = "1GB"  # what DuckDB may hold while it builds a cache file; the rest spills to a temporary folder
 NOT_KEYED = {"lead_url"}  # source settings that do not change the table
 
 
@@ -188,9 +190,11 @@ def _build(params: Params, folder: Path, name: str, target: Path) -> None:
             target.unlink()
         _tidy(folder, name, target)
         collected = _Collect()
-        with atomic_path(target) as tmp:
+        with atomic_path(target) as tmp, tempfile.TemporaryDirectory(prefix="leadkit-ingest-") as spill:
             tmp.unlink()  # DuckDB makes its own file: an empty one is not a database
             backend = ibis.duckdb.connect(str(tmp))
+            # A 10M-row file would otherwise be held in memory whole, several times over while it is mapped.
+            backend.con.execute(f"SET memory_limit = '{BUILD_MEMORY}'; SET temp_directory = '{spill}'")
             try:
                 try:
                     with _collected_notes(collected):

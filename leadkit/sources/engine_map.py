@@ -43,6 +43,7 @@ from leadkit.sources.mapping import (
 )
 
 CANONICAL = "canonical_leads"
+MAX_LISTED = 10_000  # combinations of keys a lookup holds in constant lists; more are joined
 # Printable ASCII with single spaces inside: what mapping's text cleaning leaves exactly as it is.
 PLAIN = "[!-~]+( [!-~]+)*"
 # Per strptime directive, the strict form both DuckDB and pandas read, and read alike.
@@ -136,6 +137,39 @@ class _Query:
         self.joins.append(f"LEFT JOIN {name} ON {condition}")
         return name
 
+    def lookup(self, table: pd.DataFrame, on: list[tuple[str, str]], outs: list[str]) -> dict[str, str]:
+        """Per column of ``outs``, its value for each row, found by the row's keys (source expression, column).
+
+        Each key's distinct values become an ENUM, and the keys' codes a position in constant
+        lists of the outputs: no join, so the rows keep the file's order. Too many
+        combinations of keys for such lists are joined instead.
+        """
+        keys = [table[col].dropna().unique().tolist() for _, col in on]
+        sizes = [len(k) + 1 for k in keys]  # (the last code of each key stands for NULL)
+        if int(np.prod(sizes, dtype=np.float64)) > MAX_LISTED:
+            alias = self.join(table, on)
+            return {c: f"{alias}.{_ident(c)}" for c in outs}
+        strides = [int(np.prod(sizes[i + 1 :])) for i in range(len(sizes))]
+        codes = []
+        for (expr, _), values, stride in zip(on, keys, strides, strict=True):
+            if values:  # (a key that is always NULL has one code, 0)
+                enum = f"CAST({expr} AS ENUM({', '.join(_q(str(v)) for v in values)}))"
+                codes.append(f"COALESCE(CAST(enum_code({enum}) AS BIGINT), {len(values)}) * {stride}")
+        position = np.zeros(len(table), dtype=np.int64)
+        for (_, col), values, stride in zip(on, keys, strides, strict=True):
+            index = {v: i for i, v in enumerate(values)}
+            position += np.array([len(values) if pd.isna(v) else index[v] for v in table[col]], dtype=np.int64) * stride
+        found = {}
+        for c in outs:
+            listed: list[object] = [None] * int(np.prod(sizes))
+            for at, value in zip(position.tolist(), table[c].tolist(), strict=True):
+                listed[at] = None if pd.isna(value) else value
+            kind = "BOOLEAN" if pd.api.types.is_bool_dtype(table[c]) else "VARCHAR"
+            literal = ", ".join("NULL" if v is None else str(v).lower() if kind == "BOOLEAN" else _q(str(v))
+                                for v in listed)  # fmt: skip
+            found[c] = f"CAST([{literal}] AS {kind}[])[{' + '.join([*codes, '1'])}]"
+        return found
+
     def fetch(self, sql: str) -> pd.DataFrame:
         arrow = self.con.sql(sql).to_arrow_table()
         text = lambda t: _TEXT if pa.types.is_string(t) or pa.types.is_large_string(t) else None  # noqa: E731
@@ -174,9 +208,9 @@ def _repeated_text(q: _Query, column: str, name: str) -> str:
     expr = q.text(column)
     found = q.fetch(f"SELECT {expr} AS raw, count(*) AS n FROM {TABLE} r WHERE {expr} IS NOT NULL GROUP BY ALL")
     mapped = _text_values(name, found["raw"], found["n"], q.spec)
-    alias = q.join(found[["raw"]].assign(out=mapped.astype(_TEXT)), [(expr, "raw")])
+    out = q.lookup(found[["raw"]].assign(out=mapped.astype(_TEXT)), [(expr, "raw")], ["out"])["out"]
     marker = MISSING_MARKERS.get(name)
-    return f"COALESCE({alias}.out, {_q(marker)})" if marker else f"{alias}.out"
+    return f"COALESCE({out}, {_q(marker)})" if marker else out
 
 
 def _date(q: _Query, column: str) -> tuple[str, str | None]:
@@ -197,11 +231,10 @@ def _date(q: _Query, column: str) -> tuple[str, str | None]:
 def _statuses_of(q: _Query, cols: Mapping[str, str]) -> dict[str, str]:
     """status, status_group, status_result and converted, from the distinct (group, status, flag) triples."""
     keys = {k: cols[k] for k in ("status_group", "status", "converted") if k in cols}
+    typed = "converted" in keys and q.types[keys["converted"]] == "BOOLEAN"
     exprs = {
-        k: (f"r.{_ident(c)}" if k == "converted" and q.types[c] == "BOOLEAN" else q.text(c)) for k, c in keys.items()
+        k: (f"CAST(r.{_ident(c)} AS VARCHAR)" if k == "converted" and typed else q.text(c)) for k, c in keys.items()
     }
-    if "converted" in keys and q.types[keys["converted"]] not in ("VARCHAR", "BOOLEAN"):
-        raise _Decline
     listed = ", ".join(f"{e} AS {_ident(k)}" for k, e in exprs.items())
     found = q.fetch(f"SELECT {listed}, count(*) AS n FROM {TABLE} r GROUP BY ALL")
     out = pd.DataFrame(index=found.index)
@@ -214,8 +247,8 @@ def _statuses_of(q: _Query, cols: Mapping[str, str]) -> dict[str, str]:
         out["status"] = pd.Series(NOT_SET, index=found.index, dtype="string")
     if "converted" not in keys:
         out["converted"] = pd.Series(pd.NA, index=found.index, dtype="boolean")
-    elif q.types[keys["converted"]] == "BOOLEAN":
-        out["converted"] = found["converted"].astype("boolean")
+    elif typed:
+        out["converted"] = found["converted"].map({"true": True, "false": False}).astype("boolean")
     else:
         out["converted"], bad = parse_flags(found["converted"], q.spec.true_values, q.spec.false_values, q.spec.decimal)
         if bad.any():
@@ -226,8 +259,7 @@ def _statuses_of(q: _Query, cols: Mapping[str, str]) -> dict[str, str]:
     columns = ["status", "status_group", "status_result"]
     table = found[list(keys)].rename(columns={k: f"key_{k}" for k in keys})
     table = table.assign(**{c: out[c] for c in (*columns, "converted")}).astype({c: _TEXT for c in columns})
-    alias = q.join(table, [(e, f"key_{k}") for k, e in exprs.items()])
-    return {c: f"{alias}.{c}" for c in (*columns, "converted")}
+    return q.lookup(table, [(e, f"key_{k}") for k, e in exprs.items()], [*columns, "converted"])
 
 
 def _select(q: _Query, cols: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -274,7 +306,8 @@ def _map(con: duckdb.DuckDBPyConnection, path: Path, kind: str, delimiter: str |
     try:
         if checks and _one(con, f"SELECT count(*) FROM {TABLE} r WHERE {' OR '.join(checks)}")[0]:
             raise _Decline
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {CANONICAL} AS {select} ORDER BY r.{ROW}")
+        ordered = f" ORDER BY r.{ROW}" if q.joins else ""  # (a join may shuffle the rows; lookups keep their order)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {CANONICAL} AS {select}{ordered}")
     finally:
         for name in q.tables:
             con.unregister(name)
