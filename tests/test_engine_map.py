@@ -233,3 +233,18 @@ def test_blank_and_duplicate_ids_and_bad_dates_are_left_to_pandas(tmp_path):
                   "columns": {"lead_id": "id", "created_at": "created", "status": "status"}}  # fmt: skip
         fast, slow = both_paths(params_for(source))
         assert fast is None and isinstance(slow, LeadkitError), body
+
+
+def test_a_large_file_whose_values_are_joined_keeps_the_file_order(tmp_path):
+    n = 250_000  # (more than one DuckDB row group, so the join runs in parallel and may shuffle rows)
+    ids = pd.Series([f"L{i}" for i in range(n)])
+    frame = pd.DataFrame({
+        "id": ids.where(ids.index % 3 > 0, " " + ids),  # values outside the plain form go through Python...
+        "created": "2025-03-01 10:00:00",
+        "status": "Won",
+        "client": [f"Клиент {i % 5000}" for i in range(n)],  # ...and are joined back
+    })  # fmt: skip
+    frame.to_csv(tmp_path / "leads.csv", index=False)
+    source = {"kind": "file", "path": str(tmp_path / "leads.csv"), "status_groups": {"Won": "won"},
+              "columns": {"lead_id": "id", "created_at": "created", "status": "status", "client": "client"}}  # fmt: skip
+    assert assert_same(params_for(source))
