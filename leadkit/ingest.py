@@ -194,7 +194,8 @@ def _build(params: Params, folder: Path, name: str, target: Path) -> None:
             tmp.unlink()  # DuckDB makes its own file: an empty one is not a database
             backend = ibis.duckdb.connect(str(tmp))
             # A 10M-row file would otherwise be held in memory whole, several times over while it is mapped.
-            backend.con.execute(f"SET memory_limit = '{BUILD_MEMORY}'; SET temp_directory = '{spill}'")
+            folder_sql = spill.replace("'", "''")
+            backend.con.execute(f"SET memory_limit = '{BUILD_MEMORY}'; SET temp_directory = '{folder_sql}'")
             try:
                 try:
                     with _collected_notes(collected):
