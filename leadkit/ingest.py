@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -45,6 +46,7 @@ FORMAT = 1  # the layout of a cache file; raise it when that changes
 META = "leadkit_ingest"
 ALIAS = "ingest_cache"
 LOCK_MINUTES = 30
+BUILD_MEMORY = "1GB"  # what DuckDB may hold while it builds a cache file; the rest spills to a temporary folder
 NOT_KEYED = {"lead_url"}  # source settings that do not change the table
 
 
@@ -142,19 +144,12 @@ def _say(notes: tuple[tuple[str, int, str], ...]) -> None:
         logging.getLogger(name).log(level, "%s", message)
 
 
-def _write(data: SourceData, notes: list[tuple[str, int, str]], target: Path) -> None:
-    facts = {f.name: getattr(data, f.name) for f in fields(SourceData) if f.name != "frame"}
-    with atomic_path(target) as tmp:
-        tmp.unlink()  # DuckDB makes its own file: an empty one is not a database
-        backend = ibis.duckdb.connect(str(tmp))
-        try:
-            register(data.frame, backend, data.no_reason_statuses)
-            meta = json.dumps({"facts": facts, "notes": notes})
-            backend.con.execute(f"CREATE TABLE {META} AS SELECT ?::VARCHAR AS meta", [meta])
-            backend.con.execute("CHECKPOINT")
-        finally:
-            backend.disconnect()
-            Path(f"{tmp}.wal").unlink(missing_ok=True)
+def _write(data: SourceData, notes: list[tuple[str, int, str]], backend: ibis.BaseBackend) -> None:
+    facts = {f.name: getattr(data, f.name) for f in fields(SourceData) if f.name not in ("frame", "rows")}
+    register(data.rows if data.rows is not None else data.frame, backend, data.no_reason_statuses)
+    meta = json.dumps({"facts": facts, "notes": notes})
+    backend.con.execute(f"CREATE TABLE {META} AS SELECT ?::VARCHAR AS meta", [meta])
+    backend.con.execute("CHECKPOINT")
 
 
 def _read_meta(path: Path) -> Ingested:
@@ -195,14 +190,25 @@ def _build(params: Params, folder: Path, name: str, target: Path) -> None:
             target.unlink()
         _tidy(folder, name, target)
         collected = _Collect()
-        try:
-            with _collected_notes(collected):
-                data = read_source(params)
-        except BaseException:
-            _say(tuple(collected.notes))  # what was noticed before the error still helps to fix it
-            raise
-        log.info("%s: building the ingest cache %s", data.label, target)
-        _write(data, collected.notes, target)
+        with atomic_path(target) as tmp, tempfile.TemporaryDirectory(prefix="leadkit-ingest-") as spill:
+            tmp.unlink()  # DuckDB makes its own file: an empty one is not a database
+            backend = ibis.duckdb.connect(str(tmp))
+            # A 10M-row file would otherwise be held in memory whole, several times over while it is mapped.
+            folder_sql = spill.replace("'", "''")
+            backend.con.execute(f"SET memory_limit = '{BUILD_MEMORY}'; SET temp_directory = '{folder_sql}'")
+            try:
+                try:
+                    with _collected_notes(collected):
+                        # (a file mapped in the engine stays there: its rows never become a pandas frame)
+                        data = read_source(params, engine=backend.con)
+                except BaseException:
+                    _say(tuple(collected.notes))  # what was noticed before the error still helps to fix it
+                    raise
+                log.info("%s: building the ingest cache %s", data.label, target)
+                _write(data, collected.notes, backend)
+            finally:
+                backend.disconnect()
+                Path(f"{tmp}.wal").unlink(missing_ok=True)
 
 
 def ingest(params: Params) -> Ingested | None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
+import duckdb
 import pandas as pd
 
-from leadkit.exceptions import LeadkitError
+from leadkit.exceptions import LeadkitError, SourceError
 from leadkit.log import get_logger
-from leadkit.model import CLEANED, ROW, rows_text
+from leadkit.model import CANONICAL_COLUMNS, CLEANED, ROW, rows_text
 from leadkit.params import DemoSource, FileSource, Params, RemonlineSource, TableSource
 from leadkit.sources import demo
 from leadkit.sources.data import SourceData
-from leadkit.sources.files import read_file, require_rows
+from leadkit.sources.engine_map import map_in_engine
+from leadkit.sources.files import _UTF8, detect_format, read_file, require_rows
 from leadkit.sources.mapping import MappingSpec, clean_text, effective_columns, to_canonical
 from leadkit.sources.validate import validated
 
@@ -52,6 +54,41 @@ def _join_lookups(
     return raw, columns, problems
 
 
+def _spec(source: FileSource, columns: dict[str, str]) -> MappingSpec:
+    formats = (source.date_format,) if isinstance(source.date_format, str) else source.date_format
+    return MappingSpec(
+        columns=columns,
+        status_groups=source.status_groups,
+        status_group_values=source.status_group_values,
+        status_results=source.status_results,
+        date_formats=tuple(formats or ()),
+        true_values=source.true_values,
+        false_values=source.false_values,
+        decimal=source.decimal,
+        replace=source.replace,
+    )
+
+
+def _in_engine(source: FileSource, params: Params, engine: duckdb.DuckDBPyConnection) -> SourceData | None:
+    """The file mapped in ``engine`` (rows kept there), or None where the pandas path must read it."""
+    if source.lookups or (source.encoding is not None and source.encoding.strip().lower() not in _UTF8):
+        return None  # (a file in another encoding is decoded and checked by files.decode)
+    path = params.resolve(source.path)
+    try:
+        kind = detect_format(path, source.format)
+    except SourceError:
+        return None  # the pandas path says so
+    mapped = map_in_engine(
+        engine, path, kind, _spec(source, dict(source.columns)), delimiter=source.delimiter, na_values=source.na_values
+    )
+    if mapped is None:
+        return None
+    log.info("%s: %d leads read", path, mapped.rows_read)
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CANONICAL_COLUMNS})
+    return SourceData(empty, str(source.path), mapped.rows_read, source.no_reason_statuses, mapped.dated, 0,
+                      mapped.rows)  # fmt: skip
+
+
 def _read_file_source(source: FileSource, params: Params) -> SourceData:
     path = params.resolve(source.path)
     raw = read_file(
@@ -64,23 +101,11 @@ def _read_file_source(source: FileSource, params: Params) -> SourceData:
     )
     require_rows(raw, path)
     raw, columns, problems = _join_lookups(raw, source, params)
-    formats = (source.date_format,) if isinstance(source.date_format, str) else source.date_format
-    spec = MappingSpec(
-        columns=columns,
-        status_groups=source.status_groups,
-        status_group_values=source.status_group_values,
-        status_results=source.status_results,
-        date_formats=tuple(formats or ()),
-        true_values=source.true_values,
-        false_values=source.false_values,
-        decimal=source.decimal,
-        replace=source.replace,
-    )
-    frame, found = to_canonical(raw, spec, params.timezone, str(path))
+    frame, found = to_canonical(raw, _spec(source, columns), params.timezone, str(path))
     cleaned = _count_cleaned(frame, path)
     frame = validated(frame, str(path), problems + found)
     log.info("%s: %d leads read", path, len(frame))
-    dated = tuple(c for c in ("created_at", "closed_at") if c in effective_columns(raw, columns))
+    dated = tuple(c for c in ("created_at", "closed_at") if c in effective_columns(raw.columns, columns))
     return SourceData(frame, str(source.path), len(raw), source.no_reason_statuses, dated, cleaned)
 
 
@@ -106,11 +131,15 @@ def _demo_source(source: DemoSource) -> SourceData:
     return SourceData(frame, label, len(frame), no_reason)
 
 
-def read_source(params: Params, refresh: Refresh = "if-empty") -> SourceData:
+def read_source(
+    params: Params, refresh: Refresh = "if-empty", engine: duckdb.DuckDBPyConnection | None = None
+) -> SourceData:
     """Read, map and validate the source a params file names.
 
     ``refresh`` concerns API sources: ``always`` syncs first, ``if-empty`` only when
-    nothing is cached yet, ``never`` reads the cache as it is.
+    nothing is cached yet, ``never`` reads the cache as it is. With a DuckDB ``engine``, a
+    CSV or Parquet file pandas would map without a word is mapped there instead: its rows
+    stay in that engine (``SourceData.rows``; the frame is empty).
     """
     source = params.source
     if isinstance(source, DemoSource):
@@ -124,6 +153,10 @@ def read_source(params: Params, refresh: Refresh = "if-empty") -> SourceData:
         from leadkit.sources.remonline import read_remonline
 
         return read_remonline(source, params, refresh)
+    if engine is not None:
+        data = _in_engine(source, params, engine)
+        if data is not None:
+            return data
     return _read_file_source(source, params)
 
 

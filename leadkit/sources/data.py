@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass(frozen=True)
@@ -17,3 +21,5 @@ class SourceData:
     no_reason_statuses: tuple[str, ...]
     dated: tuple[str, ...] = ("created_at", "closed_at")  # date columns the source provides
     cleaned_values: int = 0  # values that lost invisible characters (NUL, zero-width, control) in mapping
+    # The rows in the DuckDB engine they were mapped in, when they were (``frame`` is then empty).
+    rows: duckdb.DuckDBPyRelation | None = None

@@ -162,27 +162,29 @@ def frame_of(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
+def load_utf8(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None, na_values: tuple[str, ...]) -> bool:
+    """A UTF-8 file into view ``raw`` of ``con`` as ``load_csv`` does; False where DuckDB or its header refuses it."""
+    if any(c in str(path) for c in GLOB):  # DuckDB would read "leads [2025].csv" as a pattern of other files
+        return False
+    first = _first_line(path)
+    found = header_of(first, delimiter) if first is not None else None
+    return found is not None and load_csv(con, path, *found, na_values)
+
+
 def read_csv_engine(
     path: Path, *, encoding: str | None = None, delimiter: str | None = None, na_values: tuple[str, ...] = ()
 ) -> pd.DataFrame | None:
     """The file's text cells as the pandas reader gives them, read by DuckDB; None to leave it to pandas."""
-    if any(c in str(path) for c in GLOB):  # DuckDB would read "leads [2025].csv" as a pattern of other files
+    if any(c in str(path) for c in GLOB):
         return None
     utf8 = encoding is None or encoding.strip().lower() in _UTF8
     with _connection(path) as con, tempfile.TemporaryDirectory(prefix="leadkit-csv-") as folder:
-        source: Path | None = path
         if utf8:
-            first = _first_line(path)
-            found = header_of(first, delimiter) if first is not None else None
-            if found is not None and load_csv(con, path, *found, na_values):
+            if load_utf8(con, path, delimiter, na_values):
                 return frame_of(con)
             if encoding is not None:
                 return None
         source = _transcoded(path, encoding, delimiter, Path(folder))
-        if source is None:
-            return None
-        first = _first_line(source)
-        found = header_of(first, delimiter) if first is not None else None
-        if found is None or not load_csv(con, source, *found, na_values):
+        if source is None or not load_utf8(con, source, delimiter, na_values):
             return None
         return frame_of(con)

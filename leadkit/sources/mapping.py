@@ -6,7 +6,7 @@ numbers or values), so that one error can list them all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -127,17 +127,26 @@ def replaced(values: pd.Series, table: Mapping[str, str]) -> pd.Series:
     return map_values(values, lambda v: by_key.get(key(v), v))
 
 
-def unify_spelling(series: pd.Series) -> pd.Series:
-    """Merge values that differ only in case, keeping each one's most frequent spelling."""
-    counts = series.value_counts()
+def spellings(counts: pd.Series) -> dict[str, str] | None:
+    """Per case-folded value, its most frequent spelling in ``counts`` (rows per value); None when no two collide."""
     if counts.empty:
-        return series
+        return None
     table = pd.DataFrame({"value": counts.index.astype(str), "n": counts.to_numpy()})
     table["key"] = table["value"].str.casefold()
     if table["key"].is_unique:
-        return series
+        return None
     best = table.sort_values(["n", "value"], ascending=[False, True]).drop_duplicates("key")
-    spelling = dict(zip(best["key"], best["value"], strict=True))
+    return dict(zip(best["key"], best["value"], strict=True))
+
+
+def unify_spelling(series: pd.Series, counts: pd.Series | None = None) -> pd.Series:
+    """Merge values that differ only in case, keeping each one's most frequent spelling.
+
+    ``counts`` (rows per value) stands in for the series' own where it holds each value once.
+    """
+    spelling = spellings(series.value_counts() if counts is None else counts)
+    if spelling is None:
+        return series
     return series.map(lambda v: v if pd.isna(v) else spelling[str(v).casefold()]).astype("string")
 
 
@@ -380,14 +389,14 @@ def nested_columns(raw: pd.DataFrame, cols: Mapping[str, str]) -> list[str]:
     return problems
 
 
-def effective_columns(raw: pd.DataFrame, columns: Mapping[str, str]) -> dict[str, str]:
-    """The mapping, plus every canonical name the file already uses as a column name."""
-    return {c: c for c in MAPPABLE_COLUMNS if c in raw.columns} | dict(columns)
+def effective_columns(present: Collection[object], columns: Mapping[str, str]) -> dict[str, str]:
+    """The mapping, plus every canonical name the file already uses as a column name (of those ``present``)."""
+    return {c: c for c in MAPPABLE_COLUMNS if c in present} | dict(columns)
 
 
 def to_canonical(raw: pd.DataFrame, spec: MappingSpec, timezone: str, where: str) -> tuple[pd.DataFrame, list[str]]:
     """The canonical frame (plus ``_row``) and the list of problems found on the way."""
-    cols = effective_columns(raw, spec.columns)
+    cols = effective_columns(raw.columns, spec.columns)
     problems = _missing_columns(raw, cols, where)
     if problems:
         return pd.DataFrame(), problems
