@@ -186,3 +186,55 @@ def test_planned_charts_are_the_drawn_ones_and_keyed_by_their_data_and_language(
         other = compute(name, march, period="2025-03", managers=["Bob"])
         changed = charts.planned(other, view_of(other))
         assert all(changed[n].key("en") != plan[n].key("en") for n in changed)
+
+
+def _tight(fig) -> bytes:
+    """What ``_svg`` replaces: matplotlib's own tight crop, which draws the figure twice."""
+    import io
+
+    from matplotlib import rc_context
+
+    buffer = io.BytesIO()
+    with rc_context({"svg.fonttype": "path", "svg.hashsalt": "leadkit", **charts.LITERAL}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _box(image: bytes) -> tuple[float, ...]:
+    import re
+
+    head = re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt" viewBox="([-\d. ]+)"', image)
+    assert head is not None
+    return tuple(float(x) for x in [head[1], head[2], *head[3].split()])
+
+
+def _many_managers(n: int):
+    rows = [rate_row("manager", f"M{i}", 10 + i % 50, i % 10, 1.0, 90.0) | {"vs_team": ""} for i in range(n)]
+    funnel = [{"leads": k, "limit_low_pct": 5.0, "limit_high_pct": 80.0} for k in (1, 60)]
+    return employees(rows, [], [], team_rate=0.3, funnel=funnel)
+
+
+@pytest.mark.parametrize("rasterized", [False, True])
+def test_an_svg_is_drawn_once_and_cut_to_the_box_savefig_would_cut(drawn, monkeypatch, rasterized):
+    """savefig(bbox_inches="tight") draws a figure twice (to measure, then to write); a chart is drawn once
+    and its viewBox is savefig's tight box: the same size on the page, shifted by the same offset."""
+    from matplotlib.figure import Figure
+
+    result = _many_managers(charts.RASTER_POINTS + 1 if rasterized else 3)
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda fig, renderer: draws.append(fig) or real(fig, renderer))
+    image = charts.funnel_chart(result, "ru")
+    assert is_svg(image) and len(draws) == 1
+    assert (b"<image" in image) == rasterized  # thousands of points stay one picture
+    tight = _tight(drawn[0])
+    (width, height, *_), (tight_width, tight_height, *tight_view) = _box(image), _box(tight)
+    assert (width, height) == (tight_width, tight_height) and tight_view == [0.0, 0.0, width, height]
+    x, y = _box(image)[2:4]
+    assert 0 < x < 72 and 0 < y < 72  # the margin savefig would cut, cut here by the viewBox
+
+
+def test_an_svg_header_written_otherwise_is_left_to_savefig_to_cut(drawn, monkeypatch):
+    monkeypatch.setattr(charts, "_size", lambda *_: "a header matplotlib never writes")
+    image = charts.conversion_chart(view_of(conversion([rate_row("lead_type", "Call", 4, 3, 30.1, 95.4)])), "en")
+    assert image == _tight(drawn[0])

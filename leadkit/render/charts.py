@@ -22,8 +22,10 @@ from typing import Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
-from matplotlib import rc_context
+from matplotlib import rc_context, rcParams
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -48,13 +50,51 @@ def _svg(fig: Figure) -> bytes:
     salt keeps the file byte-identical for identical data. Inside ``charts(..., image="png")``
     a PNG instead, for mail clients that show no SVG.
     """
-    buffer = io.BytesIO()
     if _IMAGE.get() == "png":
+        buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=PNG_DPI, bbox_inches="tight", metadata={"Software": None})
         return buffer.getvalue()
     with rc_context({"svg.fonttype": "path", "svg.hashsalt": "leadkit"}):
+        return _cropped_svg(fig)
+
+
+def _cropped_svg(fig: Figure) -> bytes:
+    """The figure drawn once as SVG, then cut to what it shows: ``savefig(bbox_inches="tight")`` in one pass.
+
+    savefig's "tight" draws the figure twice (once to measure, once to write); here the
+    drawing is measured after it is written, and the crop is the SVG's viewBox: the same
+    box, the same pad, every shape where it was.
+    """
+    text = io.StringIO()
+    raster_dpi, (width, height) = fig.dpi, fig.get_size_inches()
+    fig.dpi = 72  # SVG's unit is the point; rasterized parts keep the figure's dpi, as savefig does
+    try:
+        svg = RendererSVG(width * 72, height * 72, text, image_dpi=raster_dpi, metadata={"Date": None})
+        renderer: Any = MixedModeRenderer(fig, width, height, raster_dpi, svg)  # a proxy of RendererSVG
+        fig.draw(renderer)
+        renderer.finalize()
+        box = fig.get_tightbbox(renderer).padded(rcParams["savefig.pad_inches"])
+    finally:
+        fig.dpi = raster_dpi
+    full = _size(0, 0, width * 72, height * 72)
+    cut = _size(box.x0 * 72, (height - box.y1) * 72, box.width * 72, box.height * 72)  # SVG's y runs down
+    out = text.getvalue()
+    if full not in out:  # another matplotlib writes its header otherwise: let savefig measure and cut
+        buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return buffer.getvalue()
+        return buffer.getvalue()
+    return out.replace(full, cut, 1).encode("utf-8")
+
+
+def _size(x: float, y: float, width: float, height: float) -> str:
+    """The root element's size and viewBox, in points, written as matplotlib writes them."""
+    w, h = _pt(width), _pt(height)
+    return f'width="{w}pt" height="{h}pt" viewBox="{_pt(x)} {_pt(y)} {w} {h}"'
+
+
+def _pt(x: float) -> str:
+    """A length as matplotlib writes it in SVG: six decimals at most, no trailing zeros."""
+    return f"{x:f}".rstrip("0").rstrip(".")
 
 
 # Text is drawn as written: no mathtext ("$5$ off", "a_b^c"), and no LaTeX even if a matplotlibrc asks for it.
