@@ -8,6 +8,7 @@ the charts, a whole report in HTML and Excel, and is read back.
 from __future__ import annotations
 
 import re
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -32,7 +33,16 @@ HOSTILE_NAMES = st.one_of(
     st.text(min_size=1, max_size=40),
 ).filter(lambda s: s.strip() != "")
 FORBIDDEN = re.compile(XML_FORBIDDEN.pattern + "|[\x7f-\x9f]")  # and the C1 controls HTML refuses
+# OOXML writes the control characters XML allows but Excel escapes (e.g. "\r") as _xHHHH_, and a
+# literal "_x…_" in text as _x005F_x…_; Excel shows the characters, openpyxl returns the escapes.
+OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 FAST = settings(max_examples=25, deadline=None)
+
+
+def as_excel_shows(text: str) -> str:
+    return OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 SLOW = settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                 HealthCheck.function_scoped_fixture])  # fmt: skip
 
@@ -82,11 +92,29 @@ def test_every_report_renders_and_reads_back_with_any_names(tmp_path_factory, na
         assert_page_ok(html)
         path = write_workbook(result, folder / f"{report}.xlsx", lang)
         assert_workbook_ok(path)  # (also checked as it is closed: conftest)
-        cells = {c for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows(values_only=True)
-                 for c in row if isinstance(c, str)}  # fmt: skip
+        cells = {as_excel_shows(c) for ws in openpyxl.load_workbook(path).worksheets
+                 for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)}  # fmt: skip
         assert not any(FORBIDDEN.search(c) for c in cells)
         if report == "lead_conversion":
             assert L.value(names[0], lang) in cells  # written as it is (forbidden characters shown as U+FFFD)
+
+
+def test_a_carriage_return_or_escape_like_text_is_written_as_excel_shows_it(tmp_path):
+    """ "\r" is stored as Excel's _x000D_ and a literal "_x000D_" as _x005F_x000D_, so Excel shows both as written.
+
+    (openpyxl drops the _x005F_ and leaves other escapes as they are, so the literal is
+    checked in the sheet's XML.)
+    """
+    names = ["\r$", "a_x000D_b"]
+    result = compute("lead_conversion", from_frame(frame_with(names)), period="2025-03")
+    path = write_workbook(result, tmp_path / "cr.xlsx", "en")
+    cells = {as_excel_shows(c) for ws in openpyxl.load_workbook(path).worksheets
+             for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)}  # fmt: skip
+    assert L.value("\r$", "en") in cells
+    assert not any(FORBIDDEN.search(c) for c in cells)
+    with zipfile.ZipFile(path) as xlsx:
+        strings = xlsx.read("xl/sharedStrings.xml").decode("utf-8")
+    assert "<t>_x000D_$</t>" in strings and "<t>a_x005F_x000D_b</t>" in strings
 
 
 def test_mathtext_in_every_data_text_of_a_whole_report(tmp_path):
