@@ -25,6 +25,8 @@ from leadkit.exceptions import LeadkitError
 from leadkit.params import Params, load_params
 from leadkit.sources import demo, read_source
 from leadkit.sources.data import SourceData
+from leadkit.sources.engine_map import map_in_engine
+from leadkit.sources.mapping import MappingSpec
 from leadkit.sources.validate import validated
 
 FACTS = ("label", "rows_read", "no_reason_statuses", "dated", "cleaned_values")
@@ -248,3 +250,12 @@ def test_a_large_file_whose_values_are_joined_keeps_the_file_order(tmp_path):
     source = {"kind": "file", "path": str(tmp_path / "leads.csv"), "status_groups": {"Won": "won"},
               "columns": {"lead_id": "id", "created_at": "created", "status": "status", "client": "client"}}  # fmt: skip
     assert assert_same(params_for(source))
+
+
+def test_a_file_left_to_pandas_leaves_no_lookup_table_in_the_connection(tmp_path):
+    path = tmp_path / "leads.csv"  # an id outside the plain form is joined, then an unmapped status declines
+    path.write_text("id,status\nЛид 1,Won\nЛид 2,Maybe\n", encoding="utf-8")
+    spec = MappingSpec(columns={"lead_id": "id", "status": "status"}, status_groups={"Won": "won"})
+    with duckdb.connect() as con:
+        assert map_in_engine(con, path, "csv", spec) is None
+        assert con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall() == []
