@@ -259,3 +259,12 @@ def test_a_file_left_to_pandas_leaves_no_lookup_table_in_the_connection(tmp_path
     with duckdb.connect() as con:
         assert map_in_engine(con, path, "csv", spec) is None
         assert con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall() == []
+
+
+def test_a_file_declared_in_another_encoding_is_left_to_pandas(tmp_path):
+    path = tmp_path / "leads.csv"  # valid UTF-8 declared cp1251: files.decode refuses it, DuckDB would not
+    path.write_text("id,status\nL1,Выиграна\n", encoding="utf-8")
+    source = {"kind": "file", "path": str(path), "encoding": "cp1251", "status_groups": {"Выиграна": "won"},
+              "columns": {"lead_id": "id", "status": "status"}}  # fmt: skip
+    fast, slow = both_paths(params_for(source))
+    assert fast is None and isinstance(slow, LeadkitError) and "source.encoding says 'cp1251'" in str(slow)
