@@ -23,8 +23,10 @@ from hypothesis import strategies as st
 from leadkit.engines import ARROW_SCHEMA
 from leadkit.exceptions import LeadkitError
 from leadkit.params import Params, load_params
-from leadkit.sources import demo, read_source
+from leadkit.sources import demo, engine_map, read_source
 from leadkit.sources.data import SourceData
+from leadkit.sources.engine_map import map_in_engine
+from leadkit.sources.mapping import MappingSpec
 from leadkit.sources.validate import validated
 
 FACTS = ("label", "rows_read", "no_reason_statuses", "dated", "cleaned_values")
@@ -247,4 +249,33 @@ def test_a_large_file_whose_values_are_joined_keeps_the_file_order(tmp_path):
     frame.to_csv(tmp_path / "leads.csv", index=False)
     source = {"kind": "file", "path": str(tmp_path / "leads.csv"), "status_groups": {"Won": "won"},
               "columns": {"lead_id": "id", "created_at": "created", "status": "status", "client": "client"}}  # fmt: skip
+    assert assert_same(params_for(source))
+
+
+def test_a_file_left_to_pandas_leaves_no_lookup_table_in_the_connection(tmp_path):
+    path = tmp_path / "leads.csv"  # an id outside the plain form is joined, then an unmapped status declines
+    path.write_text("id,status\nЛид 1,Won\nЛид 2,Maybe\n", encoding="utf-8")
+    spec = MappingSpec(columns={"lead_id": "id", "status": "status"}, status_groups={"Won": "won"})
+    with duckdb.connect() as con:
+        assert map_in_engine(con, path, "csv", spec) is None
+        assert con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall() == []
+
+
+def test_a_file_declared_in_another_encoding_is_left_to_pandas(tmp_path):
+    path = tmp_path / "leads.csv"  # valid UTF-8 declared cp1251: files.decode refuses it, DuckDB would not
+    path.write_text("id,status\nL1,Выиграна\n", encoding="utf-8")
+    source = {"kind": "file", "path": str(path), "encoding": "cp1251", "status_groups": {"Выиграна": "won"},
+              "columns": {"lead_id": "id", "status": "status"}}  # fmt: skip
+    fast, slow = both_paths(params_for(source))
+    assert fast is None and isinstance(slow, LeadkitError) and "source.encoding says 'cp1251'" in str(slow)
+
+
+def test_values_joined_instead_of_listed_map_alike(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine_map, "MAX_LISTED", 0)  # (more combinations of keys than constant lists hold)
+    path = tmp_path / "leads.csv"
+    path.write_text("id,status,group,manager,paid\nL1,Won,won,Ann,yes\nL2,,lost,ann,\nL3,Lost,,,no\n"
+                    "L4,won,won,Bob,yes\nL5,,new,ANN,\n", encoding="utf-8")  # fmt: skip
+    source = {"kind": "file", "path": str(path), "status_groups": {"Lost": "lost"}, "true_values": ["yes"],
+              "false_values": ["no"], "columns": {"lead_id": "id", "status": "status", "status_group": "group",
+                                                  "manager": "manager", "converted": "paid"}}  # fmt: skip
     assert assert_same(params_for(source))

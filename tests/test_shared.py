@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 
@@ -15,8 +16,10 @@ from leadkit.periods import parse_period
 from leadkit.render.jsonout import to_json
 from leadkit.reports import compute, compute_many
 from leadkit.reports.maturity import data_as_of
+from leadkit.reports.meta import context
 from leadkit.reports.quality import data_quality
 from leadkit.reports.selection import scoped
+from leadkit.reports.shared import shared_trend
 from leadkit.reports.timing import conversion_curve
 from leadkit.reports.trend import conversion_trend
 from leadkit.scope import Filters, Scope
@@ -107,3 +110,10 @@ def test_a_filter_value_no_lead_has_is_named_even_when_none_matches(march):
     scope = Scope(period=parse_period("2025-03"), filters=Filters(managers=("Bobb",), lead_types=("Call", "Cal")))
     quality = compute("lead_conversion", march, scope).meta.data_quality
     assert quality.unmatched_filters == {"lead_type": ["Cal"], "manager": ["Bobb"]}
+
+
+def test_a_context_copied_for_another_scope_keeps_none_of_the_first_ones_figures(march):
+    ctx = context(march, MARCH, DEFAULT)
+    shared_trend(ctx)
+    other = dataclasses.replace(ctx, scope=SCOPES[1], table=scoped(march, SCOPES[1]))
+    assert other.once("conversion_trend", lambda: "computed anew") == "computed anew"

@@ -38,7 +38,8 @@ class Context:
     days: int | None
     quality: DataQuality
     latest: dict[str, date | None] = field(default_factory=dict)  # per date column: the whole data's latest day
-    kept: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # (not an argument: a copy made with dataclasses.replace for another scope starts with nothing kept)
+    kept: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def curve_as_of(self) -> datetime | None:

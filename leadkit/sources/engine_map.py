@@ -302,8 +302,8 @@ def _map(con: duckdb.DuckDBPyConnection, path: Path, kind: str, delimiter: str |
     if not rows:
         raise _Decline
     q = _Query(con, types, spec)
-    select, checks = _select(q, cols)
-    try:
+    try:  # (a decline while the query is built must not leave its small tables in the caller's connection)
+        select, checks = _select(q, cols)
         if checks and _one(con, f"SELECT count(*) FROM {TABLE} r WHERE {' OR '.join(checks)}")[0]:
             raise _Decline
         ordered = f" ORDER BY r.{ROW}" if q.joins else ""  # (a join may shuffle the rows; lookups keep their order)
