@@ -23,6 +23,7 @@ from leadkit.exceptions import LeadkitError
 from leadkit.flags import annotate, reason
 from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, MISSING_MARKERS, NOT_SET, TEXT_COLUMNS
 from leadkit.params import Engine
+from leadkit.sqltext import literal
 
 TABLE = "leads"
 # Fixed types, so that an empty or all-blank column still has one (DuckDB refuses NULL-typed columns).
@@ -77,10 +78,6 @@ def connect(spec: Engine | None = None, base_dir: Path | None = None) -> ibis.Ba
     return _spark(spec)
 
 
-def _quoted(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def duckdb_table(
     backend: ibis.BaseBackend, name: str, catalog: str | None = None, database: str | None = None
 ) -> ibis.Table:
@@ -132,7 +129,7 @@ def _duckdb_table(
     for name in annotated.columns:
         if name in candidates and counts[name] <= ENUM_MAX_VALUES:
             values = known[name] if name in known else _distinct(con, name, view)
-            labels = ", ".join(_quoted(v) for v in sorted(values, key=lambda v: v.encode()))
+            labels = ", ".join(literal(v) for v in sorted(values, key=lambda v: v.encode()))
             columns.append(f'CAST("{name}" AS ENUM({labels})) AS "{name}"' if values else f'"{name}"')
         else:
             columns.append(f'"{name}"')

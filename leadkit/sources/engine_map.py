@@ -41,6 +41,7 @@ from leadkit.sources.mapping import (
     replaced,
     unify_spelling,
 )
+from leadkit.sqltext import identifier, literal
 
 CANONICAL = "canonical_leads"
 MAX_LISTED = 10_000  # combinations of keys a lookup holds in constant lists; more are joined
@@ -77,14 +78,6 @@ class Mapped:
     dated: tuple[str, ...]
 
 
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def date_pattern(fmt: str | None) -> str | None:
     """The strict form of values in format ``fmt`` (None: ISO 8601) as a regular expression; None if unknown."""
     if fmt is None:
@@ -108,7 +101,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, delimiter: str 
             raise _Decline
         return
     con.execute(f"CREATE OR REPLACE TEMP VIEW {TABLE} AS SELECT file_row_number + 1 AS {ROW}, * EXCLUDE "
-                f"(file_row_number) FROM read_parquet({_q(str(path))}, file_row_number = true)")  # fmt: skip
+                f"(file_row_number) FROM read_parquet({literal(str(path))}, file_row_number = true)")  # fmt: skip
 
 
 class _Query:
@@ -123,9 +116,9 @@ class _Query:
         """A source column as text, as the pandas path sees it (whole numbers of Parquet as digits)."""
         kind = self.types[column]
         if kind == "VARCHAR":
-            return f"r.{_ident(column)}"
+            return f"r.{identifier(column)}"
         if kind in _INTEGERS:
-            return f"CAST(r.{_ident(column)} AS VARCHAR)"
+            return f"CAST(r.{identifier(column)} AS VARCHAR)"
         raise _Decline
 
     def join(self, frame: pd.DataFrame, on: list[tuple[str, str]]) -> str:
@@ -133,7 +126,7 @@ class _Query:
         name = f"_map{len(self.tables)}"
         self.con.register(name, pa.Table.from_pandas(frame, preserve_index=False))
         self.tables.append(name)
-        condition = " AND ".join(f"{expr} IS NOT DISTINCT FROM {name}.{_ident(col)}" for expr, col in on)
+        condition = " AND ".join(f"{expr} IS NOT DISTINCT FROM {name}.{identifier(col)}" for expr, col in on)
         self.joins.append(f"LEFT JOIN {name} ON {condition}")
         return name
 
@@ -148,12 +141,12 @@ class _Query:
         sizes = [len(k) + 1 for k in keys]  # (the last code of each key stands for NULL)
         if int(np.prod(sizes, dtype=np.float64)) > MAX_LISTED:
             alias = self.join(table, on)
-            return {c: f"{alias}.{_ident(c)}" for c in outs}
+            return {c: f"{alias}.{identifier(c)}" for c in outs}
         strides = [int(np.prod(sizes[i + 1 :])) for i in range(len(sizes))]
         codes = []
         for (expr, _), values, stride in zip(on, keys, strides, strict=True):
             if values:  # (a key that is always NULL has one code, 0)
-                enum = f"CAST({expr} AS ENUM({', '.join(_q(str(v)) for v in values)}))"
+                enum = f"CAST({expr} AS ENUM({', '.join(literal(str(v)) for v in values)}))"
                 codes.append(f"COALESCE(CAST(enum_code({enum}) AS BIGINT), {len(values)}) * {stride}")
         position = np.zeros(len(table), dtype=np.int64)
         for (_, col), values, stride in zip(on, keys, strides, strict=True):
@@ -165,9 +158,9 @@ class _Query:
             for at, value in zip(position.tolist(), table[c].tolist(), strict=True):
                 listed[at] = None if pd.isna(value) else value
             kind = "BOOLEAN" if pd.api.types.is_bool_dtype(table[c]) else "VARCHAR"
-            literal = ", ".join("NULL" if v is None else str(v).lower() if kind == "BOOLEAN" else _q(str(v))
+            array = ", ".join("NULL" if v is None else str(v).lower() if kind == "BOOLEAN" else literal(str(v))
                                 for v in listed)  # fmt: skip
-            found[c] = f"CAST([{literal}] AS {kind}[])[{' + '.join([*codes, '1'])}]"
+            found[c] = f"CAST([{array}] AS {kind}[])[{' + '.join([*codes, '1'])}]"
         return found
 
     def fetch(self, sql: str) -> pd.DataFrame:
@@ -193,7 +186,7 @@ def _free_text(q: _Query, column: str) -> str:
     """A column of mostly distinct text (ids, clients): plain values kept in SQL, only the others through Python."""
     expr = q.text(column)
     odd = q.fetch(f"SELECT DISTINCT {expr} AS raw FROM {TABLE} r WHERE {expr} IS NOT NULL "
-                  f"AND NOT regexp_full_match({expr}, {_q(PLAIN)})")  # fmt: skip
+                  f"AND NOT regexp_full_match({expr}, {literal(PLAIN)})")  # fmt: skip
     if odd.empty:
         return expr
     cleaned, changed = cleaned_cells(odd["raw"])
@@ -210,12 +203,12 @@ def _repeated_text(q: _Query, column: str, name: str) -> str:
     mapped = _text_values(name, found["raw"], found["n"], q.spec)
     out = q.lookup(found[["raw"]].assign(out=mapped.astype(_TEXT)), [(expr, "raw")], ["out"])["out"]
     marker = MISSING_MARKERS.get(name)
-    return f"COALESCE({out}, {_q(marker)})" if marker else out
+    return f"COALESCE({out}, {literal(marker)})" if marker else out
 
 
 def _date(q: _Query, column: str) -> tuple[str, str | None]:
     """The timestamp expression of a date column, and the condition that its text is not in the strict form."""
-    kind, expr = q.types[column], f"r.{_ident(column)}"
+    kind, expr = q.types[column], f"r.{identifier(column)}"
     if kind == "TIMESTAMP":
         return expr, None
     formats = q.spec.date_formats
@@ -224,8 +217,8 @@ def _date(q: _Query, column: str) -> tuple[str, str | None]:
     pattern = date_pattern(formats[0] if formats else None)
     if pattern is None:
         raise _Decline
-    parsed = f"strptime({expr}, {_q(formats[0])})" if formats else f"CAST({expr} AS TIMESTAMP)"
-    return parsed, f"{expr} IS NOT NULL AND NOT regexp_full_match({expr}, {_q(pattern)})"
+    parsed = f"strptime({expr}, {literal(formats[0])})" if formats else f"CAST({expr} AS TIMESTAMP)"
+    return parsed, f"{expr} IS NOT NULL AND NOT regexp_full_match({expr}, {literal(pattern)})"
 
 
 def _statuses_of(q: _Query, cols: Mapping[str, str]) -> dict[str, str]:
@@ -233,9 +226,9 @@ def _statuses_of(q: _Query, cols: Mapping[str, str]) -> dict[str, str]:
     keys = {k: cols[k] for k in ("status_group", "status", "converted") if k in cols}
     typed = "converted" in keys and q.types[keys["converted"]] == "BOOLEAN"
     exprs = {
-        k: (f"CAST(r.{_ident(c)} AS VARCHAR)" if k == "converted" and typed else q.text(c)) for k, c in keys.items()
+        k: (f"CAST(r.{identifier(c)} AS VARCHAR)" if k == "converted" and typed else q.text(c)) for k, c in keys.items()
     }
-    listed = ", ".join(f"{e} AS {_ident(k)}" for k, e in exprs.items())
+    listed = ", ".join(f"{e} AS {identifier(k)}" for k, e in exprs.items())
     found = q.fetch(f"SELECT {listed}, count(*) AS n FROM {TABLE} r GROUP BY ALL")
     out = pd.DataFrame(index=found.index)
     if "status" in keys:
@@ -277,13 +270,13 @@ def _select(q: _Query, cols: Mapping[str, str]) -> tuple[str, list[str]]:
         if name == "status":
             continue
         if name not in cols:
-            exprs[name] = _q(MISSING_MARKERS[name]) if name in MISSING_MARKERS else "CAST(NULL AS VARCHAR)"
+            exprs[name] = literal(MISSING_MARKERS[name]) if name in MISSING_MARKERS else "CAST(NULL AS VARCHAR)"
         elif name in MISSING_MARKERS or q.spec.replace.get(name):
             exprs[name] = _repeated_text(q, cols[name], name)
         else:
             exprs[name] = _free_text(q, cols[name])
     exprs |= _statuses_of(q, cols)
-    listed = ", ".join(f"{exprs[c]} AS {_ident(c)}" for c in CANONICAL_COLUMNS)
+    listed = ", ".join(f"{exprs[c]} AS {identifier(c)}" for c in CANONICAL_COLUMNS)
     return f"SELECT r.{ROW}, {listed} FROM {TABLE} r {' '.join(q.joins)}", checks
 
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from leadkit.model import ROW
 from leadkit.sources.files import _UTF8, check_fields, decode, sniff_delimiter
+from leadkit.sqltext import identifier, literal
 
 OWN_DATABASE_BYTES = 16 << 20  # files this large are read in a database of their own
 HEAD_BYTES = 1 << 16  # the header line must end within this much of the file's start
@@ -52,14 +53,6 @@ def _connection(path: Path) -> duckdb.DuckDBPyConnection:
     con = _database().cursor() if path.stat().st_size < OWN_DATABASE_BYTES else duckdb.connect()
     con.execute("SET enable_progress_bar = false")  # (a long read would draw a bar on the user's terminal)
     return con
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def header_of(first_line: str, delimiter: str | None) -> tuple[str, list[str]] | None:
@@ -103,18 +96,19 @@ def load_csv(
     fewer fields than the header, and the file goes to the pandas reader, which names those rows.
     """
     extra = "_leadkit_extra"
-    columns = "{" + ", ".join(f"{_q(n)}: 'VARCHAR'" for n in [*names, extra]) + "}"
+    columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in [*names, extra]) + "}"
     options = (
-        f"delim={_q(sep)}, quote='\"', escape='\"', header=true, auto_detect=false, skip=0, "
-        f"columns={columns}, strict_mode=true, null_padding=true, nullstr={_q(_NO_NULL)}"
+        f"delim={literal(sep)}, quote='\"', escape='\"', header=true, auto_detect=false, skip=0, "
+        f"columns={columns}, strict_mode=true, null_padding=true, nullstr={literal(_NO_NULL)}"
     )
-    blank = ", ".join(_q(v) for v in ("", *na_values))
+    blank = ", ".join(literal(v) for v in ("", *na_values))
     cells = ", ".join(
-        f"CASE WHEN {_ident(n)} IN ({blank}) THEN NULL ELSE {_ident(n)} END AS {_ident(n)}" for n in names
+        f"CASE WHEN {identifier(n)} IN ({blank}) THEN NULL ELSE {identifier(n)} END AS {identifier(n)}" for n in names
     )
-    uneven = " OR ".join(f"{_ident(n)} IS NULL" for n in [*names[1:], names[0]]) + f" OR {_ident(extra)} IS NOT NULL"
+    uneven = " OR ".join(f"{identifier(n)} IS NULL" for n in [*names[1:], names[0]])
+    uneven += f" OR {identifier(extra)} IS NOT NULL"
     try:
-        _scan(con, f"read_csv({_q(str(path))}, {options}")
+        _scan(con, f"read_csv({literal(str(path))}, {options}")
         found = con.execute(f"SELECT count(*) FROM file_cells WHERE {uneven}").fetchone()
         if found is None or found[0]:
             return False
