@@ -94,6 +94,26 @@ def test_a_failing_cell_is_the_notebooks_error_and_the_kernel_goes_on(kernel, tm
     assert kernel.starts == starts  # not retried, no new kernel
 
 
+def test_a_kernel_that_dies_while_starting_is_started_again_and_not_counted(folder, monkeypatch):
+    """As when another process binds the new kernel's port first: the next attempt starts it, once counted."""
+    first = []
+    run = WarmKernel._run
+
+    def dies_once_starting(self, code, timeout, expression=None):
+        if code == "pass" and not first:
+            first.append(code)
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return run(self, code, timeout, expression)
+
+    monkeypatch.setattr(WarmKernel, "_run", dies_once_starting)
+    kernel = WarmKernel(folder, warm_up="pass")
+    try:
+        kernel.start()
+        assert first and kernel.starts == 1 and kernel.alive()
+    finally:
+        kernel.shutdown()
+
+
 def test_a_kernel_that_dies_is_replaced_and_the_notebook_run_again(folder, tmp_path):
     kernel = WarmKernel(folder, warm_up="pass")
     try:

@@ -73,7 +73,10 @@ class KernelHung(RuntimeError):
 
 
 class WarmKernel:
-    """A kernel that runs one notebook after another; ``starts`` counts the kernels it started."""
+    """A kernel that runs one notebook after another; ``starts`` counts the kernels it started that answered.
+
+    (One that dies while starting, e.g. when another process took its port first, is not counted.)
+    """
 
     def __init__(self, folder: Path | None = None, warm_up: str = WARM_UP) -> None:
         self.folder = folder or notebooks_dir()
@@ -91,13 +94,13 @@ class WarmKernel:
         started = time.perf_counter()
         for attempt in range(1, KERNEL_STARTS + 1):
             self.km = AsyncKernelManager(kernel_name="python3")
-            self.starts += 1
             # In-memory history, as nbclient gives the kernels it starts: no shared SQLite file.
             run_sync(self.km.start_kernel)(
                 cwd=str(self.folder), extra_arguments=["--HistoryManager.hist_file=:memory:"]
             )
             try:
                 self._run("pass", QUICK)  # answers once ready
+                self.starts += 1
                 break
             except (RuntimeError, TimeoutError) as exc:
                 self.shutdown()
