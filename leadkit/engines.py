@@ -23,7 +23,7 @@ from leadkit.exceptions import LeadkitError
 from leadkit.flags import annotate, reason
 from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, MISSING_MARKERS, NOT_SET, TEXT_COLUMNS
 from leadkit.params import Engine
-from leadkit.sqltext import literal
+from leadkit.sqltext import identifier, literal
 
 TABLE = "leads"
 # Fixed types, so that an empty or all-blank column still has one (DuckDB refuses NULL-typed columns).
@@ -100,7 +100,8 @@ def duckdb_table(
 
 
 def _distinct(con: duckdb.DuckDBPyConnection, name: str, source: str) -> list[str]:
-    found = con.execute(f'SELECT DISTINCT "{name}" FROM {source} WHERE "{name}" IS NOT NULL').fetchall()
+    column = identifier(name)
+    found = con.execute(f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL").fetchall()
     return [v for (v,) in found]
 
 

@@ -37,6 +37,7 @@ from leadkit.log import get_logger
 from leadkit.model import CANONICAL_COLUMNS, TEXT_COLUMNS
 from leadkit.params import DemoSource, FileSource, Params
 from leadkit.sources import Refresh, SourceData, read_source
+from leadkit.sqltext import literal
 from leadkit.version import compute_versions
 
 log = get_logger("ingest")
@@ -194,8 +195,7 @@ def _build(params: Params, folder: Path, name: str, target: Path) -> None:
             tmp.unlink()  # DuckDB makes its own file: an empty one is not a database
             backend = ibis.duckdb.connect(str(tmp))
             # A 10M-row file would otherwise be held in memory whole, several times over while it is mapped.
-            folder_sql = spill.replace("'", "''")
-            backend.con.execute(f"SET memory_limit = '{BUILD_MEMORY}'; SET temp_directory = '{folder_sql}'")
+            backend.con.execute(f"SET memory_limit = {literal(BUILD_MEMORY)}; SET temp_directory = {literal(spill)}")
             try:
                 try:
                     with _collected_notes(collected):

@@ -14,7 +14,7 @@ from leadkit.params import DemoSource, FileSource, Params, RemonlineSource, Tabl
 from leadkit.sources import demo
 from leadkit.sources.data import SourceData
 from leadkit.sources.engine_map import map_in_engine
-from leadkit.sources.files import _UTF8, detect_format, read_file, require_rows
+from leadkit.sources.files import UTF8_NAMES, detect_format, read_file, require_rows
 from leadkit.sources.mapping import MappingSpec, clean_text, effective_columns, to_canonical
 from leadkit.sources.validate import validated
 
@@ -71,7 +71,7 @@ def _spec(source: FileSource, columns: dict[str, str]) -> MappingSpec:
 
 def _in_engine(source: FileSource, params: Params, engine: duckdb.DuckDBPyConnection) -> SourceData | None:
     """The file mapped in ``engine`` (rows kept there), or None where the pandas path must read it."""
-    if source.lookups or (source.encoding is not None and source.encoding.strip().lower() not in _UTF8):
+    if source.lookups or (source.encoding is not None and source.encoding.strip().lower() not in UTF8_NAMES):
         return None  # (a file in another encoding is decoded and checked by files.decode)
     path = params.resolve(source.path)
     try:

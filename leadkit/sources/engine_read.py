@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from leadkit.model import ROW
-from leadkit.sources.files import _UTF8, check_fields, decode, sniff_delimiter
+from leadkit.sources.files import UTF8_NAMES, check_fields, decode, sniff_delimiter
 from leadkit.sqltext import identifier, literal
 
 OWN_DATABASE_BYTES = 16 << 20  # files this large are read in a database of their own
@@ -169,9 +169,9 @@ def read_csv_engine(
     path: Path, *, encoding: str | None = None, delimiter: str | None = None, na_values: tuple[str, ...] = ()
 ) -> pd.DataFrame | None:
     """The file's text cells as the pandas reader gives them, read by DuckDB; None to leave it to pandas."""
-    if any(c in str(path) for c in GLOB):
+    if any(c in str(path) for c in GLOB):  # (load_utf8 refuses it too, but its transcoded copy would pass)
         return None
-    utf8 = encoding is None or encoding.strip().lower() in _UTF8
+    utf8 = encoding is None or encoding.strip().lower() in UTF8_NAMES
     with _connection(path) as con, tempfile.TemporaryDirectory(prefix="leadkit-csv-") as folder:
         if utf8:
             if load_utf8(con, path, delimiter, na_values):

@@ -22,7 +22,7 @@ from leadkit.model import ROW, rows_text
 
 log = get_logger("sources.files")
 
-_UTF8 = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf_8_sig", "utf8-sig"}
+UTF8_NAMES = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf_8_sig", "utf8-sig"}
 _DELIMITERS = (",", ";", "\t", "|")
 _WORD = re.compile(r"\w+")
 
@@ -126,7 +126,7 @@ def decode(data: bytes, encoding: str | None, where: str) -> str:
                 "(for example cp1251 or latin-1)"
             ) from None
     enc = encoding.strip().lower()
-    if enc in _UTF8:
+    if enc in UTF8_NAMES:
         enc = "utf-8-sig"
     elif not data.isascii():
         try:
