@@ -30,12 +30,12 @@ from typing import Any
 import ibis
 
 from leadkit.atomic import atomic_path
-from leadkit.engines import TABLE, duckdb_table, register
+from leadkit.engines import TABLE, connect, duckdb_table, register
 from leadkit.exceptions import SourceError
 from leadkit.lock import locked
 from leadkit.log import get_logger
 from leadkit.model import CANONICAL_COLUMNS, TEXT_COLUMNS
-from leadkit.params import DemoSource, FileSource, Params
+from leadkit.params import DemoSource, Engine, FileSource, Params
 from leadkit.sources import Refresh, SourceData, read_source
 from leadkit.sqltext import literal
 from leadkit.version import compute_versions
@@ -193,7 +193,7 @@ def _build(params: Params, folder: Path, name: str, target: Path) -> None:
         collected = _Collect()
         with atomic_path(target) as tmp, tempfile.TemporaryDirectory(prefix="leadkit-ingest-") as spill:
             tmp.unlink()  # DuckDB makes its own file: an empty one is not a database
-            backend = ibis.duckdb.connect(str(tmp))
+            backend = connect(Engine(path=tmp))  # (as every DuckDB of leadkit: no progress bar on a long build)
             # A 10M-row file would otherwise be held in memory whole, several times over while it is mapped.
             backend.con.execute(f"SET memory_limit = {literal(BUILD_MEMORY)}; SET temp_directory = {literal(spill)}")
             try:

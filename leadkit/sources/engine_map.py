@@ -330,7 +330,6 @@ def map_in_engine(
     """The file's canonical table as temp table ``canonical_leads`` of ``con``; None to leave the file to pandas."""
     if kind not in ("csv", "parquet"):
         return None
-    con.execute("SET enable_progress_bar = false")  # (a long read would draw a bar on the user's terminal)
     try:
         return _map(con, path, kind, delimiter, na_values, spec)
     except (_Decline, duckdb.Error):
