@@ -48,6 +48,7 @@ META = "leadkit_ingest"
 ALIAS = "ingest_cache"
 LOCK_MINUTES = 30
 BUILD_MEMORY = "1GB"  # what DuckDB may hold while it builds a cache file; the rest spills to a temporary folder
+ROWS = ("frame", "rows", "values")  # SourceData's fields that hold the leads, not facts about them
 NOT_KEYED = {"lead_url"}  # source settings that do not change the table
 
 
@@ -146,8 +147,8 @@ def _say(notes: tuple[tuple[str, int, str], ...]) -> None:
 
 
 def _write(data: SourceData, notes: list[tuple[str, int, str]], backend: ibis.BaseBackend) -> None:
-    facts = {f.name: getattr(data, f.name) for f in fields(SourceData) if f.name not in ("frame", "rows")}
-    register(data.rows if data.rows is not None else data.frame, backend, data.no_reason_statuses)
+    facts = {f.name: getattr(data, f.name) for f in fields(SourceData) if f.name not in ROWS}
+    register(data.rows if data.rows is not None else data.frame, backend, data.no_reason_statuses, known=data.values)
     meta = json.dumps({"facts": facts, "notes": notes})
     backend.con.execute(f"CREATE TABLE {META} AS SELECT ?::VARCHAR AS meta", [meta])
     backend.con.execute("CHECKPOINT")

@@ -48,7 +48,7 @@ def both_paths(params: Params) -> tuple[SourceData | None, SourceData | Exceptio
         if fast.rows is None:
             return None, slow
         rows = fast.rows.to_arrow_table()
-    return SourceData(rows, *(getattr(fast, f) for f in FACTS)), slow  # type: ignore[arg-type]
+    return SourceData(rows, *(getattr(fast, f) for f in FACTS), values=fast.values), slow  # type: ignore[arg-type]
 
 
 def assert_same(params: Params) -> bool:
@@ -62,6 +62,10 @@ def assert_same(params: Params) -> bool:
     assert fast.frame.to_pandas().equals(expected.to_pandas()), _first_difference(fast.frame, expected)
     assert fast.frame.equals(expected)
     assert [getattr(fast, f) for f in FACTS] == [getattr(slow, f) for f in FACTS]
+    for name, values in fast.values.items():  # (the cache's ENUMs are declared from them: exactly the column's)
+        assert set(values) == set(expected[name].drop_null().unique().to_pylist()), name
+        assert len(values) == len(set(values)), name
+    assert {"lead_type", "manager", "status", "status_group"} <= set(fast.values)
     return True
 
 

@@ -111,7 +111,7 @@ def test_a_crash_while_building_leaves_no_cache(tmp_path, reads, monkeypatch):
     folder = tmp_path / "c"
     params = params_for(MARCH_SOURCE, cache={"dir": str(folder)})
 
-    def crash(frame, backend, no_reason):
+    def crash(frame, backend, no_reason, **_):
         backend.con.execute("CREATE TABLE leads AS SELECT 1 AS half")  # part of the file is written
         raise MemoryError("killed while building")
 

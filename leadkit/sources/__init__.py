@@ -86,7 +86,7 @@ def _in_engine(source: FileSource, params: Params, engine: duckdb.DuckDBPyConnec
     log.info("%s: %d leads read", path, mapped.rows_read)
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CANONICAL_COLUMNS})
     return SourceData(empty, str(source.path), mapped.rows_read, source.no_reason_statuses, mapped.dated, 0,
-                      mapped.rows)  # fmt: skip
+                      mapped.rows, mapped.values)  # fmt: skip
 
 
 def _read_file_source(source: FileSource, params: Params) -> SourceData:

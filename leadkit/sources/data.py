@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -23,3 +24,5 @@ class SourceData:
     cleaned_values: int = 0  # values that lost invisible characters (NUL, zero-width, control) in mapping
     # The rows in the DuckDB engine they were mapped in, when they were (``frame`` is then empty).
     rows: duckdb.DuckDBPyRelation | None = None
+    # With ``rows``: per column whose values the mapping listed, every distinct non-NULL value it holds.
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

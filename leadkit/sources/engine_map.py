@@ -76,6 +76,8 @@ class Mapped:
     rows: duckdb.DuckDBPyRelation
     rows_read: int
     dated: tuple[str, ...]
+    # Per column whose every value went through Python (repeated text, statuses): its distinct non-NULL values.
+    values: dict[str, tuple[str, ...]]
 
 
 def date_pattern(fmt: str | None) -> str | None:
@@ -111,6 +113,7 @@ class _Query:
         self.con, self.types, self.spec = con, types, spec
         self.joins: list[str] = []
         self.tables: list[str] = []
+        self.values: dict[str, tuple[str, ...]] = {}  # per canonical column, every value it takes, where known
 
     def text(self, column: str) -> str:
         """A source column as text, as the pandas path sees it (whole numbers of Parquet as digits)."""
@@ -196,13 +199,20 @@ def _free_text(q: _Query, column: str) -> str:
     return f"CASE WHEN {alias}.raw IS NULL THEN {expr} ELSE {alias}.out END"
 
 
+def _known(values: pd.Series) -> tuple[str, ...]:
+    return tuple(sorted({str(v) for v in values.dropna()}))
+
+
 def _repeated_text(q: _Query, column: str, name: str) -> str:
-    """A column of few distinct values: each one mapped in Python, joined back."""
+    """A column of few distinct values: each one mapped in Python, put back by position."""
     expr = q.text(column)
-    found = q.fetch(f"SELECT {expr} AS raw, count(*) AS n FROM {TABLE} r WHERE {expr} IS NOT NULL GROUP BY ALL")
-    mapped = _text_values(name, found["raw"], found["n"], q.spec)
-    out = q.lookup(found[["raw"]].assign(out=mapped.astype(_TEXT)), [(expr, "raw")], ["out"])["out"]
+    every = q.fetch(f"SELECT {expr} AS raw, count(*) AS n FROM {TABLE} r GROUP BY ALL")
+    found = every[every["raw"].notna()].reset_index(drop=True)
+    mapped = _text_values(name, found["raw"], found["n"], q.spec).astype(_TEXT)
+    out = q.lookup(found[["raw"]].assign(out=mapped), [(expr, "raw")], ["out"])["out"]
     marker = MISSING_MARKERS.get(name)
+    blank = len(found) < len(every)  # (rows whose cell is blank: the marker, or NULL without one)
+    q.values[name] = _known(pd.concat([mapped, pd.Series([marker] if marker and blank else [], dtype=_TEXT)]))
     return f"COALESCE({out}, {literal(marker)})" if marker else out
 
 
@@ -250,6 +260,7 @@ def _statuses_of(q: _Query, cols: Mapping[str, str]) -> dict[str, str]:
     if _statuses(given, q.spec, cols, out) or not out["status_group"].isin(STATUS_GROUPS).all():
         raise _Decline
     columns = ["status", "status_group", "status_result"]
+    q.values |= {c: _known(out[c]) for c in columns}  # (every row of ``found`` is a combination the file holds)
     table = found[list(keys)].rename(columns={k: f"key_{k}" for k in keys})
     table = table.assign(**{c: out[c] for c in (*columns, "converted")}).astype({c: _TEXT for c in columns})
     return q.lookup(table, [(e, f"key_{k}") for k, e in exprs.items()], [*columns, "converted"])
@@ -271,6 +282,7 @@ def _select(q: _Query, cols: Mapping[str, str]) -> tuple[str, list[str]]:
             continue
         if name not in cols:
             exprs[name] = literal(MISSING_MARKERS[name]) if name in MISSING_MARKERS else "CAST(NULL AS VARCHAR)"
+            q.values[name] = (MISSING_MARKERS[name],) if name in MISSING_MARKERS else ()
         elif name in MISSING_MARKERS or q.spec.replace.get(name):
             exprs[name] = _repeated_text(q, cols[name], name)
         else:
@@ -299,18 +311,20 @@ def _map(con: duckdb.DuckDBPyConnection, path: Path, kind: str, delimiter: str |
         select, checks = _select(q, cols)
         if checks and _one(con, f"SELECT count(*) FROM {TABLE} r WHERE {' OR '.join(checks)}")[0]:
             raise _Decline
-        ordered = f" ORDER BY r.{ROW}" if q.joins else ""  # (a join may shuffle the rows; lookups keep their order)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {CANONICAL} AS {select}{ordered}")
+        if q.joins:  # (a join may shuffle the rows, and its small tables go: the rows are put in order once)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {CANONICAL} AS {select} ORDER BY r.{ROW}")
+            _drop_raw(con)
+        else:  # (read where they are: the cache's one table is the only copy of the rows)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {CANONICAL} AS {select}")
     finally:
         for name in q.tables:
             con.unregister(name)
-    _drop_raw(con)
     blank, repeated = _one(con, f"SELECT count(*) - count(lead_id), count(lead_id) - count(DISTINCT lead_id) "
                                 f"FROM {CANONICAL}")  # fmt: skip
     if blank or repeated:
         raise _Decline
     rel = con.sql(f"SELECT * EXCLUDE ({ROW}) FROM {CANONICAL}")
-    return Mapped(rel, int(rows), tuple(c for c in DATE_COLUMNS if c in cols))
+    return Mapped(rel, int(rows), tuple(c for c in DATE_COLUMNS if c in cols), q.values)
 
 
 def _drop_raw(con: duckdb.DuckDBPyConnection) -> None:
@@ -333,6 +347,9 @@ def map_in_engine(
     try:
         return _map(con, path, kind, delimiter, na_values, spec)
     except (_Decline, duckdb.Error):
+        kind = con.execute(f"SELECT any_value(table_type) FROM information_schema.tables "
+                           f"WHERE table_name = {literal(CANONICAL)}").fetchall()[0][0]  # fmt: skip
+        if kind is not None:
+            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {CANONICAL}")
         _drop_raw(con)
-        con.execute(f"DROP TABLE IF EXISTS {CANONICAL}")
         return None
