@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from leadkit.engines import ARROW_SCHEMA
 from leadkit.exceptions import LeadkitError
 from leadkit.params import Params, load_params
-from leadkit.sources import demo, engine_map, read_source
+from leadkit.sources import demo, engine_query, read_source
 from leadkit.sources.data import SourceData
 from leadkit.sources.engine_map import map_in_engine
 from leadkit.sources.mapping import MappingSpec
@@ -275,7 +275,7 @@ def test_a_file_declared_in_another_encoding_is_left_to_pandas(tmp_path):
 
 
 def test_values_joined_instead_of_listed_map_alike(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_map, "MAX_LISTED", 0)  # (more combinations of keys than constant lists hold)
+    monkeypatch.setattr(engine_query, "MAX_LISTED", 0)  # (more combinations of keys than constant lists hold)
     path = tmp_path / "leads.csv"
     path.write_text("id,status,group,manager,paid\nL1,Won,won,Ann,yes\nL2,,lost,ann,\nL3,Lost,,,no\n"
                     "L4,won,won,Bob,yes\nL5,,new,ANN,\n", encoding="utf-8")  # fmt: skip

@@ -20,8 +20,8 @@ from leadkit.leads import load_leads
 from leadkit.params import load_params, parse_params
 from leadkit.reports.quality import data_quality
 from leadkit.scope import Scope
+from leadkit.sources.dates import epoch_units, parse_dates
 from leadkit.sources.files import decode, read_file
-from leadkit.sources.mapping import epoch_units, parse_dates
 
 HEADER = "id,created,status,manager\n"
 SIMPLE = {"columns": {"lead_id": "id", "created_at": "created", "status": "status", "manager": "manager"},

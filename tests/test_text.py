@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadkit.sources.mapping import clean_text
+from leadkit.sources.cells import clean_text
 from leadkit.text import INVISIBLE, collisions, key, visible
 
 # What prints as nothing: NUL and other C0/C1 controls, zero-width space/joiners, BOM, soft hyphen, bidi marks.

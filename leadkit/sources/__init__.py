@@ -12,10 +12,11 @@ from leadkit.log import get_logger
 from leadkit.model import CANONICAL_COLUMNS, CLEANED, ROW, rows_text
 from leadkit.params import DemoSource, FileSource, Params, RemonlineSource, TableSource
 from leadkit.sources import demo
+from leadkit.sources.cells import clean_text
 from leadkit.sources.data import SourceData
 from leadkit.sources.engine_map import map_in_engine
 from leadkit.sources.files import UTF8_NAMES, detect_format, read_file, require_rows
-from leadkit.sources.mapping import MappingSpec, clean_text, effective_columns, to_canonical
+from leadkit.sources.mapping import MappingSpec, effective_columns, to_canonical
 from leadkit.sources.validate import validated
 
 log = get_logger("sources")
