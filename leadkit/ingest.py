@@ -148,7 +148,7 @@ def _say(notes: tuple[tuple[str, int, str], ...]) -> None:
 
 def _write(data: SourceData, notes: list[tuple[str, int, str]], backend: ibis.BaseBackend) -> None:
     facts = {f.name: getattr(data, f.name) for f in fields(SourceData) if f.name not in ROWS}
-    register(data.rows if data.rows is not None else data.frame, backend, data.no_reason_statuses, known=data.values)
+    register(data.rows if data.rows is not None else data.pandas(), backend, data.no_reason_statuses, known=data.values)
     meta = json.dumps({"facts": facts, "notes": notes})
     backend.con.execute(f"CREATE TABLE {META} AS SELECT ?::VARCHAR AS meta", [meta])
     backend.con.execute("CHECKPOINT")

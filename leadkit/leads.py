@@ -64,7 +64,7 @@ def _leads(table: ibis.Table, data: SourceData, timezone: str, lead_url: str | N
 
 def from_source(data: SourceData, timezone: str = "UTC", backend: ibis.BaseBackend | None = None) -> Leads:
     """Leads registered on ``backend`` (a fresh in-process DuckDB when None)."""
-    return _leads(register(data.frame, backend or connect(), data.no_reason_statuses), data, timezone)
+    return _leads(register(data.pandas(), backend or connect(), data.no_reason_statuses), data, timezone)
 
 
 def from_frame(frame: pd.DataFrame, label: str = "data frame", no_reason_statuses: tuple[str, ...] = ()) -> Leads:

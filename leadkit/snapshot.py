@@ -42,7 +42,7 @@ def write_snapshot(
 
     ``known_fingerprint`` spares hashing the rows again when the caller has just done so.
     """
-    print_ = known_fingerprint or fingerprint(data.frame)
+    print_ = known_fingerprint or fingerprint(data.pandas())
     meta = {
         "label": data.label,
         "rows_read": data.rows_read,
@@ -54,7 +54,7 @@ def write_snapshot(
     }
     if data.cleaned_values:  # only when the source needed cleaning, for the data-quality notes
         meta["cleaned_values"] = data.cleaned_values
-    table = pa.Table.from_pandas(data.frame, preserve_index=False).cast(ARROW_SCHEMA)
+    table = pa.Table.from_pandas(data.pandas(), preserve_index=False).cast(ARROW_SCHEMA)
     table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")

@@ -283,3 +283,12 @@ def test_values_joined_instead_of_listed_map_alike(tmp_path, monkeypatch):
               "false_values": ["no"], "columns": {"lead_id": "id", "status": "status", "status_group": "group",
                                                   "manager": "manager", "converted": "paid"}}  # fmt: skip
     assert assert_same(params_for(source))
+
+
+def test_rows_kept_in_the_engine_have_no_pandas_frame_to_mistake_for_an_empty_one(tmp_path):
+    _demo(300).to_csv(tmp_path / "leads.csv", index=False)
+    with duckdb.connect() as con:
+        data = read_source(params_for({"kind": "file", "path": str(tmp_path / "leads.csv")}), engine=con)
+        assert data.rows is not None and data.frame is None
+        with pytest.raises(TypeError, match="in the engine"):
+            data.pandas()

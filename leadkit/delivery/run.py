@@ -72,7 +72,7 @@ def unmatched(group: Group, data: SourceData) -> list[str]:
     """Filter values of a group that no lead has: a misspelt name would silently mean an empty report."""
     problems = []
     for key, values in group.scope.filters.as_dict().items():
-        known = set(data.frame[FILTER_COLUMNS[key]].dropna().astype(str))
+        known = set(data.pandas()[FILTER_COLUMNS[key]].dropna().astype(str))
         missing = [v for v in values if v not in known]
         if missing:
             problems.append(f"{key} {', '.join(repr(v) for v in missing)}: no lead in the data has it")

@@ -163,7 +163,7 @@ def run_batch(
     with _locked(out):
         shutil.rmtree(out / ".staging", ignore_errors=True)  # left by a killed run
         data = data or source_data(params, refresh="always")  # an API source syncs first; a file is read once
-        print_ = fingerprint(data.frame)
+        print_ = fingerprint(data.pandas())
         snapshot = (data_dir or out / ".data") / f"leads-{print_}.parquet"
         if not snapshot.exists():
             write_snapshot(data, snapshot, params.timezone, print_, getattr(params.source, "lead_url", None))

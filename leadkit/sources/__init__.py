@@ -9,7 +9,7 @@ import pandas as pd
 
 from leadkit.exceptions import LeadkitError, SourceError
 from leadkit.log import get_logger
-from leadkit.model import CANONICAL_COLUMNS, CLEANED, ROW, rows_text
+from leadkit.model import CLEANED, ROW, rows_text
 from leadkit.params import DemoSource, FileSource, Params, RemonlineSource, TableSource
 from leadkit.sources import demo
 from leadkit.sources.cells import clean_text
@@ -85,8 +85,7 @@ def _in_engine(source: FileSource, params: Params, engine: duckdb.DuckDBPyConnec
     if mapped is None:
         return None
     log.info("%s: %d leads read", path, mapped.rows_read)
-    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CANONICAL_COLUMNS})
-    return SourceData(empty, str(source.path), mapped.rows_read, source.no_reason_statuses, mapped.dated, 0,
+    return SourceData(None, str(source.path), mapped.rows_read, source.no_reason_statuses, mapped.dated, 0,
                       mapped.rows, mapped.values)  # fmt: skip
 
 

@@ -16,13 +16,19 @@ if TYPE_CHECKING:
 class SourceData:
     """A validated canonical frame and what the reports need to know about its source."""
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None  # None: the rows stay in the engine they were mapped in (``rows``)
     label: str
     rows_read: int
     no_reason_statuses: tuple[str, ...]
     dated: tuple[str, ...] = ("created_at", "closed_at")  # date columns the source provides
     cleaned_values: int = 0  # values that lost invisible characters (NUL, zero-width, control) in mapping
-    # The rows in the DuckDB engine they were mapped in, when they were (``frame`` is then empty).
+    # The rows in the DuckDB engine they were mapped in, when they were (``frame`` is then None).
     rows: duckdb.DuckDBPyRelation | None = None
     # With ``rows``: per column whose values the mapping listed, every distinct non-NULL value it holds.
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def pandas(self) -> pd.DataFrame:
+        """The canonical frame. Rows kept in an engine have none: asking for it is a bug, never an empty report."""
+        if self.frame is None:
+            raise TypeError(f"{self.label}: the leads are in the engine they were mapped in (SourceData.rows)")
+        return self.frame
