@@ -101,7 +101,7 @@ def duckdb_table(
     return ops.DatabaseTable(name, schema=sch.Schema(schema), source=backend, namespace=namespace).to_expr()
 
 
-def _values(con: duckdb.DuckDBPyConnection, names: list[str], source: str) -> dict[str, list[str]]:
+def _distinct_values(con: duckdb.DuckDBPyConnection, names: list[str], source: str) -> dict[str, list[str]]:
     """Each column's distinct non-NULL values, in one pass over ``source``."""
     if not names:
         return {}
@@ -110,7 +110,7 @@ def _values(con: duckdb.DuckDBPyConnection, names: list[str], source: str) -> di
     return {n: list(v or ()) for n, v in zip(names, found, strict=True)}
 
 
-def _few(con: duckdb.DuckDBPyConnection, names: list[str], source: str) -> list[str]:
+def _enum_candidates(con: duckdb.DuckDBPyConnection, names: list[str], source: str) -> list[str]:
     """The columns of ``names`` that may hold at most ENUM_MAX_VALUES distinct values (an estimate, one pass).
 
     HyperLogLog's estimate is off by a few percent: a column estimated at more than
@@ -149,8 +149,8 @@ def _duckdb_table(
     values = {c: list(known[c]) for c in candidates if c in known}
     for c in candidates:
         if c in derived and c not in values:
-            values |= _values(con, [c], f"({ibis.to_sql(derived[c], dialect='duckdb')})")
-    values |= _values(con, _few(con, [c for c in candidates if c not in values], view), view)
+            values |= _distinct_values(con, [c], f"({ibis.to_sql(derived[c], dialect='duckdb')})")
+    values |= _distinct_values(con, _enum_candidates(con, [c for c in candidates if c not in values], view), view)
     columns = []
     for name in annotated.columns:
         found = values.get(name, ())
@@ -229,7 +229,8 @@ def register(
     """Put a canonical frame into ``backend`` as ``table``, with the per-lead flags added.
 
     A DuckDB relation (rows a source mapped in this very backend's connection) is read where it is.
-    ``known`` gives, per column, every distinct non-NULL value it holds where the source knows them.
+    ``known`` gives, per column, every distinct non-NULL value it holds where the source knows them
+    (a relation mapped in the engine; a frame's values are found in DuckDB).
     """
     raw_name = f"{table}_canonical"
     if isinstance(frame, duckdb.DuckDBPyRelation):

@@ -108,7 +108,7 @@ def load_leads(params: Params | str | Path) -> Leads:
     found = ingest(params)  # a file or demo source is read once, then reused from the cache
     backend = connect(params.engine, params.base_dir)
     if found is not None and backend.name == "duckdb":
-        facts = found.source_data(pd.DataFrame())  # the facts alone: the rows stay in the cache file
+        facts = found.source_data(None)  # the facts alone: the rows stay in the cache file
         return _leads(attach(found, backend), facts, params.timezone, lead_url)
     data = cached_source(found) if found is not None else read_source(params)
     return replace(from_source(data, params.timezone, backend), lead_url=lead_url)

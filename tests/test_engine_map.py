@@ -232,13 +232,22 @@ def test_generated_parquet_maps_alike_or_goes_to_pandas(tmp_path_factory, data):
 
 def test_blank_and_duplicate_ids_and_bad_dates_are_left_to_pandas(tmp_path):
     for body in ("L1,2025-03-01,Won\nL1,2025-03-02,Won\n", ",2025-03-01,Won\n", "L1,2025-13-01,Won\n",
-                 "L1,2025-03-01,Maybe\n"):  # fmt: skip
+                 "L1,2025-03-01,Maybe\n", "L1,2025-02-30,Won\n", "L1,2025-02-29 10:00,Won\n"):  # fmt: skip
         path = tmp_path / "leads.csv"
         path.write_text("id,created,status\n" + body, encoding="utf-8")
         source = {"kind": "file", "path": str(path), "status_groups": {"Won": "won"},
                   "columns": {"lead_id": "id", "created_at": "created", "status": "status"}}  # fmt: skip
         fast, slow = both_paths(params_for(source))
         assert fast is None and isinstance(slow, LeadkitError), body
+
+
+def test_a_day_that_does_not_exist_in_the_declared_format_is_left_to_pandas(tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text("id;created;status\nL1;28.02.2025 10:00;Won\nL2;30.02.2025 10:00;Won\n", encoding="utf-8")
+    source = {"kind": "file", "path": str(path), "status_groups": {"Won": "won"}, "date_format": "%d.%m.%Y %H:%M",
+              "columns": {"lead_id": "id", "created_at": "created", "status": "status"}}  # fmt: skip
+    fast, slow = both_paths(params_for(source))
+    assert fast is None and isinstance(slow, LeadkitError) and "rows 3" in str(slow), slow
 
 
 def test_a_large_file_whose_values_are_joined_keeps_the_file_order(tmp_path):

@@ -139,7 +139,8 @@ def read_source(
     ``refresh`` concerns API sources: ``always`` syncs first, ``if-empty`` only when
     nothing is cached yet, ``never`` reads the cache as it is. With a DuckDB ``engine``, a
     CSV or Parquet file pandas would map without a word is mapped there instead: its rows
-    stay in that engine (``SourceData.rows``; the frame is empty).
+    stay in that engine (``SourceData.rows``; the frame is None), which keeps the file's cells
+    until it is closed (see ``engine_map.map_in_engine``).
     """
     source = params.source
     if isinstance(source, DemoSource):

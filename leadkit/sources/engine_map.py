@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import duckdb
@@ -47,7 +48,7 @@ class Mapped:
     rows_read: int
     dated: tuple[str, ...]
     # Per column whose every value went through Python (repeated text, statuses): its distinct non-NULL values.
-    values: dict[str, tuple[str, ...]]
+    values: Mapping[str, tuple[str, ...]]
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
@@ -62,8 +63,10 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, kind: str, delimiter: str 
         if not load_utf8(con, path, delimiter, na):
             raise Decline
         return
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {TABLE} AS SELECT file_row_number + 1 AS {ROW}, * EXCLUDE "
+    # (read once, as a CSV is: every later pass sees the same rows, even if the file is written meanwhile)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE file_cells AS SELECT file_row_number + 1 AS {ROW}, * EXCLUDE "
                 f"(file_row_number) FROM read_parquet({literal(str(path))}, file_row_number = true)")  # fmt: skip
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {TABLE} AS SELECT * FROM file_cells")
 
 
 def _text_values(name: str, values: pd.Series, counts: pd.Series, spec: MappingSpec) -> pd.Series:
@@ -93,7 +96,8 @@ def _free_text(q: Query, column: str) -> str:
     return f"CASE WHEN {alias}.raw IS NULL THEN {expr} ELSE {alias}.out END"
 
 
-def _known(values: pd.Series) -> tuple[str, ...]:
+def _value_set(values: pd.Series) -> tuple[str, ...]:
+    """The distinct non-missing values, as text, in order (a column's every value, for the cache's ENUM)."""
     return tuple(sorted({str(v) for v in values.dropna()}))
 
 
@@ -106,12 +110,12 @@ def _repeated_text(q: Query, column: str, name: str) -> str:
     out = q.lookup(found[["raw"]].assign(out=mapped), [(expr, "raw")], ["out"])["out"]
     marker = MISSING_MARKERS.get(name)
     blank = len(found) < len(every)  # (rows whose cell is blank: the marker, or NULL without one)
-    q.values[name] = _known(pd.concat([mapped, pd.Series([marker] if marker and blank else [], dtype=TEXT)]))
+    q.values[name] = _value_set(pd.concat([mapped, pd.Series([marker] if marker and blank else [], dtype=TEXT)]))
     return f"COALESCE({out}, {literal(marker)})" if marker else out
 
 
 def _date(q: Query, column: str) -> tuple[str, str | None]:
-    """The timestamp expression of a date column, and the condition that its text is not in the strict form."""
+    """The timestamp expression of a date column, and the condition that its text is no date in the strict form."""
     kind, expr = q.types[column], f"r.{identifier(column)}"
     if kind == "TIMESTAMP":
         return expr, None
@@ -122,7 +126,9 @@ def _date(q: Query, column: str) -> tuple[str, str | None]:
     if pattern is None:
         raise Decline
     parsed = f"strptime({expr}, {literal(formats[0])})" if formats else f"CAST({expr} AS TIMESTAMP)"
-    return parsed, f"{expr} IS NOT NULL AND NOT regexp_full_match({expr}, {literal(pattern)})"
+    tried = f"try_strptime({expr}, {literal(formats[0])})" if formats else f"TRY_CAST({expr} AS TIMESTAMP)"
+    # (the form alone lets a day that does not exist through: 2025-02-30, or 29 February of another year)
+    return parsed, f"{expr} IS NOT NULL AND (NOT regexp_full_match({expr}, {literal(pattern)}) OR {tried} IS NULL)"
 
 
 def _statuses_of(q: Query, cols: Mapping[str, str]) -> dict[str, str]:
@@ -154,7 +160,7 @@ def _statuses_of(q: Query, cols: Mapping[str, str]) -> dict[str, str]:
     if statuses(given, q.spec, cols, out) or not out["status_group"].isin(STATUS_GROUPS).all():
         raise Decline
     columns = ["status", "status_group", "status_result"]
-    q.values |= {c: _known(out[c]) for c in columns}  # (every row of ``found`` is a combination the file holds)
+    q.values |= {c: _value_set(out[c]) for c in columns}  # (every row of ``found`` is a combination the file holds)
     table = found[list(keys)].rename(columns={k: f"key_{k}" for k in keys})
     table = table.assign(**{c: out[c] for c in (*columns, "converted")}).astype({c: TEXT for c in columns})
     return q.lookup(table, [(e, f"key_{k}") for k, e in exprs.items()], [*columns, "converted"])
@@ -218,7 +224,7 @@ def _map(con: duckdb.DuckDBPyConnection, path: Path, kind: str, delimiter: str |
     if blank or repeated:
         raise Decline
     rel = con.sql(f"SELECT * EXCLUDE ({ROW}) FROM {CANONICAL}")
-    return Mapped(rel, int(rows), tuple(c for c in DATE_COLUMNS if c in cols), q.values)
+    return Mapped(rel, int(rows), tuple(c for c in DATE_COLUMNS if c in cols), MappingProxyType(dict(q.values)))
 
 
 def _drop_raw(con: duckdb.DuckDBPyConnection) -> None:
@@ -235,15 +241,20 @@ def map_in_engine(
     delimiter: str | None = None,
     na_values: tuple[str, ...] = (),
 ) -> Mapped | None:
-    """The file's canonical table as temp table ``canonical_leads`` of ``con``; None to leave the file to pandas."""
+    """The file's canonical rows as ``canonical_leads`` of ``con``; None to leave the file to pandas.
+
+    The rows are read where they are: ``con`` keeps the file's cells (temp table ``file_cells``,
+    views ``raw`` and ``canonical_leads``) until the caller has stored the rows and closes it,
+    as the ingest does. Give it a connection of its own: those names hide the caller's.
+    """
     if kind not in ("csv", "parquet"):
         return None
     try:
         return _map(con, path, kind, delimiter, na_values, spec)
     except (Decline, duckdb.Error):
-        kind = con.execute(f"SELECT any_value(table_type) FROM information_schema.tables "
+        made = con.execute(f"SELECT any_value(table_type) FROM information_schema.tables "
                            f"WHERE table_name = {literal(CANONICAL)}").fetchall()[0][0]  # fmt: skip
-        if kind is not None:
-            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {CANONICAL}")
+        if made is not None:
+            con.execute(f"DROP {'VIEW' if made == 'VIEW' else 'TABLE'} {CANONICAL}")
         _drop_raw(con)
         return None
