@@ -5,36 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-# Compiled queries kept per backend: every query of the three reports over a few dozen scopes.
-COMPILED_QUERIES = 512
-# The attribute of a backend that holds its {query: SQL}: on the backend itself, since ibis
-# calls two in-memory DuckDB connections equal, and so that it goes when the backend goes.
-CACHE_ATTRIBUTE = "_leadkit_compiled"
+from leadkit.compiled import sql_of
+
 # The Ibis major versions whose internals the compile cache was written against and tested with.
 IBIS_INTERNALS = (10, 12)
-
-
-def _sql(backend: ibis.BaseBackend, table: ir.Table) -> str:
-    """``table``'s SQL on ``backend``, compiled once per backend and query.
-
-    Ibis compiles an expression in 5-15 ms (its rewrites and sqlglot), longer than DuckDB
-    takes to run it on 100k leads, and a report asks the same queries again on every
-    redraw. Equal expressions have equal operation trees, so the tree is the key.
-    """
-    known: dict[ops.Relation, str] = vars(backend).setdefault(CACHE_ATTRIBUTE, {})
-    query = table.op()
-    sql = known.get(query)
-    if sql is None:
-        if len(known) >= COMPILED_QUERIES:
-            known.clear()
-        backend._run_pre_execute_hooks(table)  # what ibis' own to_pyarrow does first (registers in-memory tables)
-        sql = known[query] = backend.compile(table)
-    return sql
 
 
 def run_sql(backend: ibis.BaseBackend, sql: str) -> pa.Table:
@@ -51,9 +29,9 @@ def _internals_known() -> bool:
 def arrow(expr: ir.Table) -> pa.Table:
     """Run ``expr`` into an Arrow table as ``expr.to_pyarrow()`` does; on DuckDB each distinct query compiles once.
 
-    That reuse leans on Ibis internals (``_find_backend``, ``_run_pre_execute_hooks``,
-    ``__pyarrow_result__``); an Ibis outside ``IBIS_INTERNALS`` gets its own ``to_pyarrow``:
-    the same rows, compiled on every call.
+    That reuse (``compiled``) leans on Ibis internals (``_find_backend``, ``_run_pre_execute_hooks``,
+    ``__pyarrow_result__``, operation trees, the compiler's ``visit_node``); an Ibis outside
+    ``IBIS_INTERNALS`` gets its own ``to_pyarrow``: the same rows, compiled on every call.
     """
     backend = expr._find_backend(use_default=True) if _internals_known() else None
     if backend is None or backend.name != "duckdb":
@@ -62,7 +40,7 @@ def arrow(expr: ir.Table) -> pa.Table:
 
     # A relation's Arrow output, as ibis' own to_pyarrow reads it: a cursor's (raw_sql) copies the rows once more and
     # warns, and silencing that with warnings.catch_warnings is not safe in the panel's worker thread.
-    result = run_sql(backend, _sql(backend, expr))
+    result = run_sql(backend, sql_of(backend, expr))
     return expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
 
 

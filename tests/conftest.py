@@ -19,6 +19,9 @@ from leadkit.params import Params, parse_params
 # each test then gets an empty one (below), so no test reads what another one cached.
 os.environ["LEADKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="leadkit-test-ingest-")
 atexit.register(shutil.rmtree, os.environ["LEADKIT_CACHE_DIR"], ignore_errors=True)
+# Every query filled in from a compiled shape is compiled in full as well and must be the same text
+# (leadkit.compiled): the whole suite, kernels it starts included, checks the shortcut.
+os.environ["LEADKIT_CHECK_SHAPES"] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from leadkit import frames
+from leadkit import compiled, frames
 from leadkit.engines import connect, register
 from leadkit.frames import fetch
 from leadkit.model import CANONICAL_COLUMNS
@@ -21,13 +21,14 @@ def _per_type(t) -> pd.DataFrame:
 
 
 def test_an_equal_query_is_compiled_once(monkeypatch):
+    monkeypatch.delenv(compiled.CHECK_VARIABLE)  # (the check compiles every query in full)
     t = _leads(["Call", "Call", "Walk-in"])
     backend = t._find_backend()
-    compiled = []
+    compiles = []
     original = type(backend).compile
-    monkeypatch.setattr(type(backend), "compile", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k))
+    monkeypatch.setattr(type(backend), "compile", lambda self, *a, **k: compiles.append(1) or original(self, *a, **k))
     first, again = _per_type(t), _per_type(t)  # two expressions, built apart, equal
-    assert len(compiled) == 1
+    assert len(compiles) == 1
     pd.testing.assert_frame_equal(first, again)
     assert first.to_dict("list") == {"lead_type": ["Call", "Walk-in"], "n": [2, 1]}
 
@@ -42,7 +43,7 @@ def test_each_backend_runs_its_own_data():
 def test_the_compiled_queries_go_with_their_backend():
     t = _leads(["Call"])
     _per_type(t)
-    assert len(vars(t._find_backend())[frames.CACHE_ATTRIBUTE]) == 1
+    assert len(vars(t._find_backend())[compiled.CACHE_ATTRIBUTE]) == 1
 
 
 def test_the_installed_ibis_is_one_the_cache_was_written_for():
@@ -54,4 +55,4 @@ def test_an_ibis_without_the_internals_gets_the_same_rows_its_own_way(monkeypatc
     backend = t._find_backend()
     monkeypatch.setattr("ibis.__version__", "13.0.0")  # internals the cache leans on may have moved
     assert _per_type(t).to_dict("list") == {"lead_type": ["Call", "Walk-in"], "n": [2, 1]}
-    assert frames.CACHE_ATTRIBUTE not in vars(backend)  # its own to_pyarrow, not leadkit's compile cache
+    assert compiled.CACHE_ATTRIBUTE not in vars(backend)  # its own to_pyarrow, not leadkit's compile cache
