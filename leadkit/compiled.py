@@ -3,17 +3,19 @@
 Ibis compiles an expression in 5-30 ms (its rewrites and sqlglot), longer than DuckDB takes
 to run it on 100k leads. A redraw asks the same queries again: equal expressions have equal
 operation trees, so the tree is a key. A filter change in the panel asks new ones, but of a
-known *shape*: the same tree with other dates, texts and lists of texts (a period's bounds,
-the managers picked). Each shape is compiled once with a mark in place of each such value,
-and the marks are then replaced by the values' own SQL text — the text Ibis writes for each
-literal, so the query is the one Ibis would have compiled. Every test run checks that, query
-by query, against a full compile (``CHECK_VARIABLE``).
+known *shape*: the same tree with other dates, times and texts (a period's bounds, the
+managers picked, as many as before). Each shape is compiled once with a mark in place of
+each distinct such value, and the marks are then replaced by the values' own SQL text — the
+text Ibis writes for each literal, so the query is the one Ibis would have compiled. The
+marks hold a token drawn for each process, so no text of the data can pass for one. Every
+test run checks the result, query by query, against a full compile (``CHECK_VARIABLE``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,8 +32,11 @@ CACHE_ATTRIBUTE = "_leadkit_compiled"
 SHAPES_ATTRIBUTE = "_leadkit_shapes"
 # Set (to anything) to compile every query in full as well and require the same text: the tests do.
 CHECK_VARIABLE = "LEADKIT_CHECK_SHAPES"
-_TEXT_MARK = "__leadkit_parameter_{}__"
-_FIRST_DAY = datetime(1001, 1, 1)  # marks for dates and times: minutes (days) after it, in no export
+_TOKEN = secrets.token_hex(8)
+_TEXT_MARK = "__leadkit_" + _TOKEN + "_{}__"
+# Marks for dates and times: days (minutes) after a first day no lead has, drawn per process,
+# at an odd microsecond so that no date built from whole numbers in a query can equal one.
+_FIRST_DAY = datetime(1100 + secrets.randbelow(700), 1, 1, 0, 0, 0, 1 + secrets.randbelow(999_998))
 
 
 @dataclass(frozen=True)
@@ -48,21 +53,12 @@ class _Template:
         return re.sub("|".join(map(re.escape, self.marks)), lambda m: texts[where[m.group()]], self.sql)
 
 
-def _parameter(op: ops.Node) -> bool:
+def _is_parameter(op: ops.Node) -> bool:
     """Whether a literal's value is a parameter of its query's shape: a date, a naive time or a text."""
     if not isinstance(op, ops.Literal) or op.value is None:
         return False
     kind = op.dtype
     return kind.is_string() or kind.is_date() or (kind.is_timestamp() and kind.timezone is None)
-
-
-def _listed(op: ops.Node) -> bool:
-    """Whether ``op`` is ``x IN (texts...)``: the whole list is one parameter, so its length is no part of the shape."""
-    return (
-        isinstance(op, ops.InValues)
-        and bool(op.options)
-        and all(_parameter(o) and o.dtype.is_string() for o in op.options)
-    )
 
 
 def _mark(op: ops.Literal, n: int) -> ops.Literal:
@@ -77,36 +73,22 @@ def _shape(backend: ibis.BaseBackend, query: ops.Relation) -> tuple[ops.Relation
     """``query`` with a mark in place of each parameter; each parameter's SQL text, and each mark's."""
     texts: list[str] = []
     marks: list[str] = []
-    seen: dict[ops.Node, ops.Node] = {}
     by_value: dict[tuple[str, str], ops.Literal] = {}  # (type, the value's text) → its mark
-    # (texts listed in an IN are its one parameter; used elsewhere too, they stay in the shape as they are)
-    listed = {o for n in query.find(ops.InValues) if _listed(n) for o in n.options}
 
     def text(op: ops.Literal) -> str:
         return backend.compiler.visit_node(op, value=op.value, dtype=op.dtype).sql(backend.compiler.dialect)
 
-    def mark(kind: str, sample: ops.Literal, value: str) -> ops.Literal:
-        """One mark per distinct value: Ibis writes two conditions that read alike once, so the shape must too."""
-        if (kind, value) not in by_value:
-            by_value[kind, value] = _mark(sample, len(texts))
-            texts.append(value)
-            marks.append(text(by_value[kind, value]))
-        return by_value[kind, value]
-
     def swap(op: ops.Node, kwargs: dict[str, Any] | None) -> Any:
-        if op in seen:
-            return seen[op]
-        if _listed(op):
-            assert isinstance(op, ops.InValues)
-            first = op.options[0]
-            options = mark(f"list of {first.dtype}", first, ", ".join(text(o) for o in op.options))
-            seen[op] = ops.InValues(kwargs["value"] if kwargs else op.value, (options,))
-            return seen[op]
-        if _parameter(op) and op not in listed:
-            assert isinstance(op, ops.Literal)
-            seen[op] = mark(str(op.dtype), op, text(op))
-            return seen[op]
-        return op.__recreate__(kwargs) if kwargs else op
+        if not _is_parameter(op):
+            return op.__recreate__(kwargs) if kwargs else op
+        # One mark per distinct value: Ibis writes two conditions that read alike once, so the shape must too.
+        assert isinstance(op, ops.Literal)
+        value = text(op)
+        if (str(op.dtype), value) not in by_value:
+            by_value[str(op.dtype), value] = _mark(op, len(texts))
+            texts.append(value)
+            marks.append(text(by_value[str(op.dtype), value]))
+        return by_value[str(op.dtype), value]
 
     shape = query.replace(swap)
     return shape, texts, marks
@@ -119,7 +101,7 @@ def _template(backend: ibis.BaseBackend, shape: ops.Relation, marks: list[str]) 
     return _Template(sql, tuple(marks)) if clear else _Template(None)
 
 
-def _kept(backend: ibis.BaseBackend, attribute: str) -> dict[Any, Any]:
+def _cache_of(backend: ibis.BaseBackend, attribute: str) -> dict[Any, Any]:
     known: dict[Any, Any] = vars(backend).setdefault(attribute, {})
     if len(known) >= COMPILED_QUERIES:
         known.clear()
@@ -128,19 +110,21 @@ def _kept(backend: ibis.BaseBackend, attribute: str) -> dict[Any, Any]:
 
 def sql_of(backend: ibis.BaseBackend, table: ir.Table) -> str:
     """``table``'s SQL on ``backend``: compiled once per query, and once per shape of query."""
-    known = _kept(backend, CACHE_ATTRIBUTE)
+    known = _cache_of(backend, CACHE_ATTRIBUTE)
     query = table.op()
     sql = known.get(query)
     if sql is not None:
         return sql
     backend._run_pre_execute_hooks(table)  # what ibis' own to_pyarrow does first (registers in-memory tables)
     shape, texts, marks = _shape(backend, query)
-    shapes = _kept(backend, SHAPES_ATTRIBUTE)
+    shapes = _cache_of(backend, SHAPES_ATTRIBUTE)
     template = shapes.get(shape)
     if template is None:
         template = shapes[shape] = _template(backend, shape, marks) if marks else _Template(None)
     sql = template.fill(texts) if template.sql is not None else backend.compile(table)
     if os.environ.get(CHECK_VARIABLE) and sql != (full := backend.compile(table)):
-        raise AssertionError(f"a query filled in from its shape differs from its full compile:\n{sql}\n{full}")
+        raise AssertionError(  # (a bug of leadkit.compiled: report the two texts with the Ibis version)
+            f"a query filled in from its shape differs from its full compile (ibis {ibis.__version__}):\n{sql}\n{full}"
+        )
     known[query] = sql
     return sql
