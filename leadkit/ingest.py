@@ -23,7 +23,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,6 @@ META = "leadkit_ingest"
 ALIAS = "ingest_cache"
 LOCK_MINUTES = 30
 BUILD_MEMORY = "1GB"  # what DuckDB may hold while it builds a cache file; the rest spills to a temporary folder
-ROW_FIELDS = ("frame", "rows", "values")  # SourceData's fields that hold the leads, not facts about them
 NOT_KEYED = {"lead_url"}  # source settings that do not change the table
 
 
@@ -57,7 +56,7 @@ class Ingested:
     """A built cache file and what its source said about itself."""
 
     path: Path
-    facts: dict[str, Any]  # SourceData's fields except those that hold the leads (ROW_FIELDS)
+    facts: dict[str, Any]  # SourceData.facts() of the source it was built from
     notes: tuple[tuple[str, int, str], ...]  # (logger, level, message) logged while the source was read
 
     def source_data(self, frame: Any) -> SourceData:
@@ -147,9 +146,8 @@ def _say(notes: tuple[tuple[str, int, str], ...]) -> None:
 
 
 def _write(data: SourceData, notes: list[tuple[str, int, str]], backend: ibis.BaseBackend) -> None:
-    facts = {f.name: getattr(data, f.name) for f in fields(SourceData) if f.name not in ROW_FIELDS}
     register(data.rows if data.rows is not None else data.pandas(), backend, data.no_reason_statuses, known=data.values)
-    meta = json.dumps({"facts": facts, "notes": notes})
+    meta = json.dumps({"facts": data.facts(), "notes": notes})
     backend.con.execute(f"CREATE TABLE {META} AS SELECT ?::VARCHAR AS meta", [meta])
     backend.con.execute("CHECKPOINT")
 

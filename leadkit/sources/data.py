@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,6 +26,10 @@ class SourceData:
     rows: duckdb.DuckDBPyRelation | None = None
     # With ``rows``: per column whose values the mapping listed, every distinct non-NULL value it holds.
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def facts(self) -> dict[str, Any]:
+        """What the source said about itself: every field but those that hold the leads (the ingest keeps these)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("frame", "rows", "values")}
 
     def pandas(self) -> pd.DataFrame:
         """The canonical frame. Rows kept in an engine have none: asking for it is a bug, never an empty report."""

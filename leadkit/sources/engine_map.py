@@ -30,12 +30,13 @@ import pandas as pd
 from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, MISSING_MARKERS, NOT_SET, ROW, STATUS_GROUPS, TEXT_COLUMNS
 from leadkit.sources.cells import cleaned_cells, replaced, unify_spelling
 from leadkit.sources.dates import EPOCH_UNITS, date_pattern
-from leadkit.sources.engine_query import TEXT, Decline, Query
-from leadkit.sources.engine_read import GLOB, TABLE, load_utf8
+from leadkit.sources.engine_query import Decline, Query
+from leadkit.sources.engine_read import GLOB, TABLE, TEXT, load_utf8
 from leadkit.sources.mapping import MappingSpec, effective_columns, parse_flags, statuses
 from leadkit.sqltext import identifier, literal
 
-CANONICAL = "canonical_leads"
+CANONICAL = "canonical_leads"  # a view of the canonical rows, over the file's cells or over SORTED
+SORTED = "canonical_sorted"  # the rows put in file order once, where a join may have shuffled them
 # Printable ASCII with single spaces inside: what mapping's text cleaning leaves exactly as it is.
 PLAIN = "[!-~]+( [!-~]+)*"
 
@@ -212,10 +213,11 @@ def _map(con: duckdb.DuckDBPyConnection, path: Path, kind: str, delimiter: str |
         if checks and _one(con, f"SELECT count(*) FROM {TABLE} r WHERE {' OR '.join(checks)}")[0]:
             raise Decline
         if q.joins:  # (a join may shuffle the rows, and its small tables go: the rows are put in order once)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {CANONICAL} AS {select} ORDER BY r.{ROW}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {SORTED} AS {select} ORDER BY r.{ROW}")
             _drop_raw(con)
-        else:  # (read where they are: the cache's one table is the only copy of the rows)
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {CANONICAL} AS {select}")
+            select = f"SELECT * FROM {SORTED}"
+        # (otherwise read where they are: the cache's one table is the only copy of the rows)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {CANONICAL} AS {select}")
     finally:
         for name in q.tables:
             con.unregister(name)
@@ -244,7 +246,8 @@ def map_in_engine(
     """The file's canonical rows as ``canonical_leads`` of ``con``; None to leave the file to pandas.
 
     The rows are read where they are: ``con`` keeps the file's cells (temp table ``file_cells``,
-    views ``raw`` and ``canonical_leads``) until the caller has stored the rows and closes it,
+    views ``raw`` and ``canonical_leads``; ``canonical_sorted`` after a join) until the caller has
+    stored the rows and closes it,
     as the ingest does. Give it a connection of its own: those names hide the caller's.
     """
     if kind not in ("csv", "parquet"):
@@ -252,9 +255,7 @@ def map_in_engine(
     try:
         return _map(con, path, kind, delimiter, na_values, spec)
     except (Decline, duckdb.Error):
-        made = con.execute(f"SELECT any_value(table_type) FROM information_schema.tables "
-                           f"WHERE table_name = {literal(CANONICAL)}").fetchall()[0][0]  # fmt: skip
-        if made is not None:
-            con.execute(f"DROP {'VIEW' if made == 'VIEW' else 'TABLE'} {CANONICAL}")
+        con.execute(f"DROP VIEW IF EXISTS {CANONICAL}")
+        con.execute(f"DROP TABLE IF EXISTS {SORTED}")
         _drop_raw(con)
         return None

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from leadkit.sources.engine_read import text_frame
 from leadkit.sources.mapping import MappingSpec
 from leadkit.sqltext import identifier, literal
 
 MAX_LISTED = 10_000  # combinations of keys a lookup holds in constant lists; more are joined
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
-TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # as the readers give text cells
 
 
 class Decline(Exception):
@@ -87,6 +87,4 @@ class Query:
         return found
 
     def fetch(self, sql: str) -> pd.DataFrame:
-        arrow = self.con.sql(sql).to_arrow_table()
-        text = lambda t: TEXT if pa.types.is_string(t) or pa.types.is_large_string(t) else None  # noqa: E731
-        return arrow.to_pandas(types_mapper=text)
+        return text_frame(self.con, sql)

@@ -24,6 +24,7 @@ from leadkit.model import ROW
 from leadkit.sources.files import UTF8_NAMES, check_fields, decode, sniff_delimiter
 from leadkit.sqltext import identifier, literal
 
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # text cells as the pandas reader gives them (NaN for blanks)
 OWN_DATABASE_BYTES = 16 << 20  # files this large are read in a database of their own
 HEAD_BYTES = 1 << 16  # the header line must end within this much of the file's start
 _BOM = b"\xef\xbb\xbf"
@@ -145,13 +146,17 @@ def _transcoded(path: Path, encoding: str | None, delimiter: str | None, folder:
     return copy
 
 
+def text_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """``sql``'s rows as a frame whose text columns are as the pandas reader gives them (``TEXT``)."""
+    arrow = con.sql(sql).to_arrow_table()
+    return arrow.to_pandas(
+        types_mapper=lambda t: TEXT if pa.types.is_string(t) or pa.types.is_large_string(t) else None
+    )
+
+
 def frame_of(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The ``raw`` table as the pandas reader's frame: text cells as ``str`` (NaN for blanks), ``_row`` int64."""
-    arrow = con.sql(f"SELECT * FROM {TABLE}").to_arrow_table()
-    text = pd.StringDtype("pyarrow", na_value=np.nan)
-    frame = arrow.to_pandas(
-        types_mapper=lambda t: text if pa.types.is_string(t) or pa.types.is_large_string(t) else None
-    )
+    frame = text_frame(con, f"SELECT * FROM {TABLE}")
     frame[ROW] = frame[ROW].astype("int64")
     return frame
 
