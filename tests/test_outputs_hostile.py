@@ -138,6 +138,9 @@ def test_mathtext_in_every_data_text_of_a_whole_report(tmp_path):
         ("line\nbreak\ttab", "line break tab"),
         ("[x]:*?/\\", "_x______"),
         ("HISTORY", "History_"),
+        ("' ':", "_"),  # stripped until no apostrophe is left at either end
+        ("\U0001f600" * 20, "\U0001f600" * 15),  # Excel counts UTF-16 units: each of these is two
+        ("a" + "\U00020016" * 20, "a" + "\U00020016" * 15),  # never half a character
     ],
 )
 def test_a_sheet_name_is_legal_whatever_the_name(name, expected):
@@ -146,12 +149,12 @@ def test_a_sheet_name_is_legal_whatever_the_name(name, expected):
 
 @FAST
 @given(st.lists(HOSTILE_NAMES, min_size=1, max_size=40))
-def test_sheet_names_are_legal_and_unique_for_any_names(names):
+def test_sheet_names_are_legal_and_unique_for_any_names(names):  # (as long as Excel counts: UTF-16 units)
     used: set[str] = set()
     made = [safe_sheet_name(n, used) for n in names]
     assert len({m.casefold() for m in made}) == len(made)
     for m in made:
-        assert 0 < len(m) <= 31 and not re.search(r"[\[\]:*?/\\\x00-\x1f]", m)
+        assert 0 < len(m.encode("utf-16-le")) // 2 <= 31 and not re.search(r"[\[\]:*?/\\\x00-\x1f]", m)
         assert not m.startswith("'") and not m.endswith("'") and m.casefold() != "history"
 
 
@@ -163,3 +166,9 @@ def test_display_text_carries_no_character_xml_forbids(text):
     kept = [c for c in text if c != "\ufffd" and not FORBIDDEN.match(c) and not 0xFDD0 <= ord(c) <= 0xFDEF
             and ord(c) & 0xFFFE != 0xFFFE]  # fmt: skip
     assert shown.replace("\ufffd", "") == "".join(kept)  # only the forbidden characters change
+
+
+def test_names_of_wide_characters_stay_unique_within_excels_length():
+    used: set[str] = set()
+    made = [safe_sheet_name("\U0001f600" * 20, used) for _ in range(3)]
+    assert made == ["\U0001f600" * 15, "\U0001f600" * 13 + " (2)", "\U0001f600" * 13 + " (3)"]

@@ -32,22 +32,40 @@ MAX_MANAGER_SHEETS = 30
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
+def _cut(text: str, units: int) -> str:
+    """``text`` cut to at most ``units`` UTF-16 code units, as Excel counts a sheet name's length.
+
+    A character outside the Basic Multilingual Plane (many emoji, rare CJK) counts twice, and
+    is never cut in half.
+    """
+    kept, count = [], 0
+    for char in text:
+        count += 2 if ord(char) > 0xFFFF else 1
+        if count > units:
+            break
+        kept.append(char)
+    return "".join(kept)
+
+
 def safe_sheet_name(name: str, used: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\ or control characters, at most 31 characters, not starting or
-    ending with an apostrophe, not 'History', unique ignoring case (``used`` holds the names taken, casefolded)."""
+    """A valid, unique sheet name: no []:*?/\\ or control characters, at most 31 characters as Excel counts
+    them (UTF-16 code units), not starting or ending with an apostrophe, not 'History', unique ignoring case
+    (``used`` holds the names taken, casefolded)."""
     text = _BAD_SHEET_CHARS.sub("_", re.sub(r"[\x00-\x1f]", " ", L.clean(str(name))))
 
     def legal(cut: str) -> str:  # cut first, then strip: a cut may end in an apostrophe or a space
-        return cut.strip().strip("'").strip()
+        while (trimmed := cut.strip().strip("'")) != cut:  # ("' '" is an apostrophe again once stripped)
+            cut = trimmed
+        return cut
 
-    base = legal(text[:31]) or "Sheet"
+    base = legal(_cut(text, 31)) or "Sheet"
     if base.casefold() == "history":  # Excel reserves it
         base = "History_"
     candidate, n = base, 1
     while candidate.casefold() in used:
         n += 1
         suffix = f" ({n})"
-        candidate = (legal(text[: 31 - len(suffix)]) or "Sheet") + suffix
+        candidate = (legal(_cut(text, 31 - len(suffix))) or "Sheet") + suffix
     used.add(candidate.casefold())
     return candidate
 
