@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 def literal(text: str) -> str:
     """``text`` as an SQL string literal (its quotes doubled): never read as SQL."""
@@ -11,3 +13,12 @@ def literal(text: str) -> str:
 def identifier(name: str) -> str:
     """``name`` as a quoted SQL identifier (its double quotes doubled), whatever characters it holds."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def enum_type(values: Iterable[str]) -> str:
+    """The DuckDB ENUM of ``values``, declared in byte order: ordering by it orders as its text would.
+
+    Every ENUM leadkit makes is declared here, so two of the same values are the same type
+    and casting one to the other costs nothing.
+    """
+    return "ENUM(" + ", ".join(literal(v) for v in sorted(set(values), key=str.encode)) + ")"

@@ -22,12 +22,14 @@ from hypothesis import strategies as st
 
 from leadkit.engines import ARROW_SCHEMA
 from leadkit.exceptions import LeadkitError
+from leadkit.model import MISSING_MARKERS
 from leadkit.params import Params, load_params
 from leadkit.sources import demo, engine_query, read_source
 from leadkit.sources.data import SourceData
 from leadkit.sources.engine_map import map_in_engine
 from leadkit.sources.mapping import MappingSpec
 from leadkit.sources.validate import validated
+from leadkit.sqltext import enum_type
 
 FACTS = ("label", "rows_read", "no_reason_statuses", "dated", "cleaned_values")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -47,8 +49,19 @@ def both_paths(params: Params) -> tuple[SourceData | None, SourceData | Exceptio
             return None, slow
         if fast.rows is None:
             return None, slow
-        rows = fast.rows.to_arrow_table()
+        rows = _decoded(fast.rows.to_arrow_table())
     return SourceData(rows, *(getattr(fast, f) for f in FACTS), values=fast.values), slow  # type: ignore[arg-type]
+
+
+def _decoded(rows: pa.Table) -> pa.Table:
+    """The mapped rows with their ENUM columns (repeated text, as the cache stores it) as plain text.
+
+    Only those: any other type must already be the canonical one.
+    """
+    for i, name in enumerate(rows.column_names):
+        if pa.types.is_dictionary(rows.schema.field(name).type):
+            rows = rows.set_column(i, name, rows[name].cast(pa.string()))
+    return rows
 
 
 def assert_same(params: Params) -> bool:
@@ -301,3 +314,18 @@ def test_rows_kept_in_the_engine_have_no_pandas_frame_to_mistake_for_an_empty_on
         assert data.rows is not None and data.frame is None
         with pytest.raises(TypeError, match="in the engine"):
             data.pandas()
+
+
+def test_repeated_text_is_mapped_to_an_enum_of_exactly_its_values(tmp_path):
+    """The cache stores such columns as ENUMs: the mapping makes them so, without a text per row."""
+    frame = _demo(3000)
+    frame.loc[::7, "manager"] = None  # (blank cells get the marker, one of the ENUM's values)
+    frame.to_csv(tmp_path / "leads.csv", index=False)
+    with duckdb.connect() as con:
+        found = read_source(params_for({"kind": "file", "path": str(tmp_path / "leads.csv")}), engine=con)
+        assert found.rows is not None
+        types = dict(zip(found.rows.columns, (str(t) for t in found.rows.types), strict=True))
+        for name in ("lead_type", "manager", "branch", "status", "status_group"):
+            assert types[name] == enum_type(found.values[name]), name
+        assert MISSING_MARKERS["manager"] in found.values["manager"]
+        assert types["lead_id"] == "VARCHAR" and types["created_at"] == "TIMESTAMP"

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 
 from leadkit.engines import ARROW_SCHEMA, ENUM_MAX_VALUES, connect, register
+from leadkit.flags import reason
 from leadkit.model import CANONICAL_COLUMNS
 
 
@@ -61,3 +62,37 @@ def test_known_values_that_miss_one_fail_loudly(frame):
     backend.con.register("given", pa.Table.from_pandas(frame, preserve_index=False).cast(ARROW_SCHEMA))
     with pytest.raises(duckdb.ConversionException):
         register(backend.con.sql("SELECT * FROM given"), backend, known={"lead_type": ("a", "b", "Z")})
+
+
+def _reasons_row_by_row(backend, no_reason: tuple[str, ...]) -> list[dict]:
+    """Each stored lead's reason, and flags.reason of its status worked out row by row (the definition)."""
+    t = backend.table("leads")
+    stored = t.select("lead_id", status=t.status.cast("string"), reason=t.reason.cast("string"))
+    expected = stored.mutate(expected=reason(stored, no_reason))
+    return backend.to_pyarrow(expected.order_by("lead_id").select("reason", "expected")).to_pylist()
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_each_lead_s_reason_is_its_status_s_reason(frame, known):
+    """The reason is worked out once per distinct status and found by position: the same as row by row."""
+    statuses = ["Lost", " lost ", "Too long", "Too long ", "No reason", "", "(not set)", "Ошибка"]
+    frame["status"] = [statuses[i % len(statuses)] for i in range(len(frame))]
+    no_reason = ("No reason",)
+    backend = connect()
+    if known:  # (the engine mapping's path: the statuses are listed, the rows are a relation in the backend)
+        backend.con.register("given", pa.Table.from_pandas(frame, preserve_index=False).cast(ARROW_SCHEMA))
+        register(backend.con.sql("SELECT * FROM given"), backend, no_reason, known={"status": tuple(set(statuses))})
+    else:
+        register(frame, backend, no_reason)
+    pairs = _reasons_row_by_row(backend, no_reason)
+    assert [p["reason"] for p in pairs] == [p["expected"] for p in pairs]
+    assert {p["reason"] for p in pairs} == {"(no reason)", "Lost", "lost", "Too long", "Ошибка"}
+    assert _types(backend)["reason"].startswith("ENUM(")
+
+
+def test_a_blank_status_has_no_reason(frame):
+    frame["status"] = [None if i % 2 else "Lost" for i in range(len(frame))]
+    backend = connect()
+    register(frame, backend)
+    stored = backend.con.execute("SELECT status IS NULL, reason::VARCHAR, count(*) FROM leads GROUP BY ALL ORDER BY 1")
+    assert stored.fetchall() == [(False, "Lost", len(frame) // 2), (True, "(no reason)", len(frame) // 2)]

@@ -103,16 +103,15 @@ def _value_set(values: pd.Series) -> tuple[str, ...]:
 
 
 def _repeated_text(q: Query, column: str, name: str) -> str:
-    """A column of few distinct values: each one mapped in Python, put back by position."""
+    """A column of few distinct values: each one mapped in Python, put back by position (an ENUM of them)."""
     expr = q.text(column)
     every = q.fetch(f"SELECT {expr} AS raw, count(*) AS n FROM {TABLE} r GROUP BY ALL")
     found = every[every["raw"].notna()].reset_index(drop=True)
-    mapped = _text_values(name, found["raw"], found["n"], q.spec).astype(TEXT)
-    out = q.lookup(found[["raw"]].assign(out=mapped), [(expr, "raw")], ["out"])["out"]
-    marker = MISSING_MARKERS.get(name)
-    blank = len(found) < len(every)  # (rows whose cell is blank: the marker, or NULL without one)
-    q.values[name] = _value_set(pd.concat([mapped, pd.Series([marker] if marker and blank else [], dtype=TEXT)]))
-    return f"COALESCE({out}, {literal(marker)})" if marker else out
+    mapped = _text_values(name, found["raw"], found["n"], q.spec)
+    blank = every.loc[every["raw"].isna(), ["raw"]].assign(out=MISSING_MARKERS.get(name))  # (its marker, or NULL)
+    table = pd.concat([found[["raw"]].assign(out=mapped), blank], ignore_index=True).astype({"out": TEXT})
+    q.values[name] = _value_set(table["out"])
+    return q.lookup(table, [(expr, "raw")], ["out"], {"out": q.values[name]})["out"]
 
 
 def _date(q: Query, column: str) -> tuple[str, str | None]:
@@ -164,7 +163,7 @@ def _statuses_of(q: Query, cols: Mapping[str, str]) -> dict[str, str]:
     q.values |= {c: _value_set(out[c]) for c in columns}  # (every row of ``found`` is a combination the file holds)
     table = found[list(keys)].rename(columns={k: f"key_{k}" for k in keys})
     table = table.assign(**{c: out[c] for c in (*columns, "converted")}).astype({c: TEXT for c in columns})
-    return q.lookup(table, [(e, f"key_{k}") for k, e in exprs.items()], [*columns, "converted"])
+    return q.lookup(table, [(e, f"key_{k}") for k, e in exprs.items()], [*columns, "converted"], q.values)
 
 
 def _select(q: Query, cols: Mapping[str, str]) -> tuple[str, list[str]]:

@@ -7,7 +7,7 @@ constant lists (no join, so the rows keep the file's order).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import duckdb
 import numpy as np
@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from leadkit.sources.engine_read import text_frame
 from leadkit.sources.mapping import MappingSpec
-from leadkit.sqltext import identifier, literal
+from leadkit.sqltext import enum_type, identifier, literal
 
 MAX_LISTED = 10_000  # combinations of keys a lookup holds in constant lists; more are joined
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
@@ -53,12 +53,16 @@ class Query:
         self.joins.append(f"LEFT JOIN {name} ON {condition}")
         return name
 
-    def lookup(self, table: pd.DataFrame, on: list[tuple[str, str]], outs: list[str]) -> dict[str, str]:
+    def lookup(
+        self, table: pd.DataFrame, on: list[tuple[str, str]], outs: list[str], enums: Mapping[str, Collection[str]]
+    ) -> dict[str, str]:
         """Per column of ``outs``, its value for each row, found by the row's keys (source expression, column).
 
         Each key's distinct values become an ENUM, and the keys' codes a position in constant
-        lists of the outputs: no join, so the rows keep the file's order. Too many
-        combinations of keys for such lists are joined instead.
+        lists of the outputs: no join, so the rows keep the file's order. An output named in
+        ``enums`` (with every value it takes) is an ENUM of those values, the very type the
+        cache stores: no text is made per row. Too many combinations of keys for such lists
+        are joined instead (text outputs).
         """
         keys = [table[col].dropna().unique().tolist() for _, col in on]
         sizes = [len(k) + 1 for k in keys]  # (the last code of each key stands for NULL)
@@ -81,6 +85,7 @@ class Query:
             for at, value in zip(position.tolist(), table[c].tolist(), strict=True):
                 listed[at] = None if pd.isna(value) else value
             kind = "BOOLEAN" if pd.api.types.is_bool_dtype(table[c]) else "VARCHAR"
+            kind = enum_type(enums[c]) if kind == "VARCHAR" and enums.get(c) else kind
             array = ", ".join("NULL" if v is None else str(v).lower() if kind == "BOOLEAN" else literal(str(v))
                                 for v in listed)  # fmt: skip
             found[c] = f"CAST([{array}] AS {kind}[])[{' + '.join([*codes, '1'])}]"
