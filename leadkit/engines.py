@@ -24,7 +24,7 @@ from leadkit.exceptions import LeadkitError
 from leadkit.flags import annotate, reason
 from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, MISSING_MARKERS, NOT_SET, TEXT_COLUMNS
 from leadkit.params import Engine
-from leadkit.sqltext import enum_type, identifier, literal
+from leadkit.sqltext import enum_labels, enum_type, identifier, literal
 
 TABLE = "leads"
 # Fixed types, so that an empty or all-blank column still has one (DuckDB refuses NULL-typed columns).
@@ -131,24 +131,31 @@ def _key_values(
     backend: ibis.BaseBackend, annotated: ibis.Table, key: str, value_of: Callable[[ibis.Table], ibis.Value],
     known: Mapping[str, Collection[str]],
 ) -> dict[str | None, str | None]:  # fmt: skip
-    """The derived value of each distinct key (and of a NULL key): from the known keys, or one pass to find them."""
+    """The derived value of each distinct key (None among them where the column holds a NULL).
+
+    From the known keys (a column whose values a source listed holds no NULL), or one pass to find them.
+    """
     if key in known:
-        keys = ibis.memtable(pa.table({key: pa.array([*known[key], None], pa.string())}))
+        keys = ibis.memtable(pa.table({key: pa.array(list(known[key]), pa.string())}))
     else:
-        keys = annotated.select(key).distinct().union(ibis.memtable(pa.table({key: pa.array([None], pa.string())})))
+        keys = annotated.select(key).distinct()
     pairs = backend.to_pyarrow(keys.select(key, value=value_of(keys)))
     return dict(zip(pairs[key].to_pylist(), pairs["value"].to_pylist(), strict=True))
 
 
-def _by_key(key: str, derived: Mapping[str | None, str | None]) -> str:
-    """Each row's derived value found by its key's position in a constant list: no per-row text work."""
-    keys = sorted((k for k in derived if k is not None), key=str.encode)  # (enum_type's order)
-    out = enum_type(v for v in derived.values() if v is not None)
-    listed = ", ".join("NULL" if v is None else literal(v) for v in [*(derived[k] for k in keys), derived.get(None)])
-    if not keys:
-        return f"CAST([{listed}] AS {out}[])[1]"
-    code = f"COALESCE(CAST(enum_code(CAST({identifier(key)} AS {enum_type(keys)})) AS BIGINT), {len(keys)})"
-    return f"CAST([{listed}] AS {out}[])[{code} + 1]"
+def _by_position(key: str, per_key: Mapping[str | None, str | None]) -> str:
+    """Each row's derived value found by its key's position in a constant list: no text work per row.
+
+    A NULL key that ``per_key`` does not list stops the build (it would otherwise get NULL silently).
+    """
+    keys = enum_labels(k for k in per_key if k is not None)
+    out = enum_type(v for v in per_key.values() if v is not None)
+    listed = [*(per_key[k] for k in keys), per_key.get(None)]
+    array = ", ".join("NULL" if v is None else literal(v) for v in listed)
+    unlisted = literal(f"{key} holds a NULL not listed among its values")
+    blank = str(len(keys)) if None in per_key else f"error({unlisted})"
+    code = f"COALESCE(CAST(enum_code(CAST({identifier(key)} AS {enum_type(keys)})) AS BIGINT), {blank})"
+    return f"CAST([{array}] AS {out}[])[{code} + 1]"
 
 
 def _duckdb_table(
@@ -168,7 +175,6 @@ def _duckdb_table(
     one other with few values (a loss reason of its status): that function runs once per
     distinct key, and each lead's value is found by its key's position. The other columns
     take two passes: an estimate of their distinct values, and the values of those that may be few.
-    An ENUM built from known values may hold one more label than the rows use: the derived value of a NULL key.
     """
     con = backend.con
     derived, known = derived or {}, known or {}
@@ -176,19 +182,20 @@ def _duckdb_table(
     view = f"{table}_annotated"
     candidates = [c for c in ENUM_CANDIDATES if c in annotated.columns]
     values = {c: list(known[c]) for c in candidates if c in known}
-    found: dict[str, str] = {}  # per derived column, its expression
+    by_position: dict[str, str] = {}  # per derived column, its value found by position
     for c, (key, value_of) in derived.items():
         if c in candidates and c not in values:
-            by_key = _key_values(backend, annotated, key, value_of, known)
-            values[c] = sorted({v for v in by_key.values() if v is not None})
-            if 0 < len(by_key) - 1 <= ENUM_MAX_VALUES and values[c]:
-                found[c] = _by_key(key, by_key)
+            per_key = _key_values(backend, annotated, key, value_of, known)
+            values[c] = enum_labels(v for v in per_key.values() if v is not None)
+            listed = len(per_key) - (None in per_key)
+            if 0 < listed <= ENUM_MAX_VALUES and 0 < len(values[c]) <= ENUM_MAX_VALUES:
+                by_position[c] = _by_position(key, per_key)
     values |= _distinct_values(con, _enum_candidates(con, [c for c in candidates if c not in values], view), view)
     columns = []
     for name in annotated.columns:
         labels = values.get(name, ())
-        if name in found:
-            columns.append(f"{found[name]} AS {identifier(name)}")
+        if name in by_position:
+            columns.append(f"{by_position[name]} AS {identifier(name)}")
         elif labels and len(labels) <= ENUM_MAX_VALUES:
             columns.append(f"CAST({identifier(name)} AS {enum_type(labels)}) AS {identifier(name)}")
         else:

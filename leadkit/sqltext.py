@@ -15,10 +15,15 @@ def identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def enum_type(values: Iterable[str]) -> str:
-    """The DuckDB ENUM of ``values``, declared in byte order: ordering by it orders as its text would.
+def enum_labels(values: Iterable[str]) -> list[str]:
+    """The distinct ``values`` in byte order: the order of an ENUM's labels, so that ordering by it orders as text."""
+    return sorted(set(values), key=str.encode)
 
-    Every ENUM leadkit makes is declared here, so two of the same values are the same type
+
+def enum_type(values: Iterable[str]) -> str:
+    """The DuckDB ENUM of ``values``, labels in ``enum_labels`` order.
+
+    Every ENUM leadkit stores is declared here, so two of the same values are the same type
     and casting one to the other costs nothing.
     """
-    return "ENUM(" + ", ".join(literal(v) for v in sorted(set(values), key=str.encode)) + ")"
+    return "ENUM(" + ", ".join(literal(v) for v in enum_labels(values)) + ")"

@@ -327,5 +327,7 @@ def test_repeated_text_is_mapped_to_an_enum_of_exactly_its_values(tmp_path):
         types = dict(zip(found.rows.columns, (str(t) for t in found.rows.types), strict=True))
         for name in ("lead_type", "manager", "branch", "status", "status_group"):
             assert types[name] == enum_type(found.values[name]), name
+            (held,) = found.rows.aggregate(f"list(DISTINCT {name}::VARCHAR) FILTER ({name} IS NOT NULL)").fetchall()
+            assert set(held[0]) == set(found.values[name]), name  # the values the rows hold, not one label more
         assert MISSING_MARKERS["manager"] in found.values["manager"]
         assert types["lead_id"] == "VARCHAR" and types["created_at"] == "TIMESTAMP"

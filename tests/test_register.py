@@ -96,3 +96,23 @@ def test_a_blank_status_has_no_reason(frame):
     register(frame, backend)
     stored = backend.con.execute("SELECT status IS NULL, reason::VARCHAR, count(*) FROM leads GROUP BY ALL ORDER BY 1")
     assert stored.fetchall() == [(False, "Lost", len(frame) // 2), (True, "(no reason)", len(frame) // 2)]
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_the_reason_enum_holds_exactly_the_reasons_the_leads_have(frame, known):
+    """No label for a reason no lead has: "(no reason)" only where a status is blank or vague."""
+    backend = connect()
+    if known:
+        backend.con.register("given", pa.Table.from_pandas(frame, preserve_index=False).cast(ARROW_SCHEMA))
+        register(backend.con.sql("SELECT * FROM given"), backend, known={"status": ("Done", "Lost", "New")})
+    else:
+        register(frame, backend)
+    assert _types(backend)["reason"] == _enum(["Done", "Lost", "New"])
+
+
+def test_a_blank_status_the_known_values_do_not_list_stops_the_build(frame):
+    frame.loc[0, "status"] = None
+    backend = connect()
+    backend.con.register("given", pa.Table.from_pandas(frame, preserve_index=False).cast(ARROW_SCHEMA))
+    with pytest.raises(duckdb.InvalidInputException, match="status holds a NULL not listed"):
+        register(backend.con.sql("SELECT * FROM given"), backend, known={"status": ("Done", "Lost", "New")})

@@ -22,7 +22,8 @@ class SourceData:
     no_reason_statuses: tuple[str, ...]
     dated: tuple[str, ...] = ("created_at", "closed_at")  # date columns the source provides
     cleaned_values: int = 0  # values that lost invisible characters (NUL, zero-width, control) in mapping
-    # The rows in the DuckDB engine they were mapped in, when they were (``frame`` is then None).
+    # The rows in the DuckDB engine they were mapped in, when they were (``frame`` is then None); columns of
+    # repeated text are ENUMs of ``values`` (``sqltext.enum_type``), the type the ingest cache stores.
     rows: duckdb.DuckDBPyRelation | None = None
     # With ``rows``: per column whose values the mapping listed, every distinct non-NULL value it holds.
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
