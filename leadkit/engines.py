@@ -24,7 +24,7 @@ from leadkit.exceptions import LeadkitError
 from leadkit.flags import annotate, reason
 from leadkit.model import CANONICAL_COLUMNS, DATE_COLUMNS, MISSING_MARKERS, NOT_SET, TEXT_COLUMNS
 from leadkit.params import Engine
-from leadkit.sqltext import enum_labels, enum_type, identifier, literal
+from leadkit.sqltext import enum_labels, enum_type, identifier, listed_at, literal, position_of
 
 TABLE = "leads"
 # Fixed types, so that an empty or all-blank column still has one (DuckDB refuses NULL-typed columns).
@@ -148,14 +148,12 @@ def _by_position(key: str, per_key: Mapping[str | None, str | None]) -> str:
 
     A NULL key that ``per_key`` does not list stops the build (it would otherwise get NULL silently).
     """
-    keys = enum_labels(k for k in per_key if k is not None)
-    out = enum_type(v for v in per_key.values() if v is not None)
-    listed = [*(per_key[k] for k in keys), per_key.get(None)]
-    array = ", ".join("NULL" if v is None else literal(v) for v in listed)
+    keys = enum_labels(k for k in per_key if k is not None)  # (the stored key's own labels: a cast for free)
     unlisted = literal(f"{key} holds a NULL not listed among its values")
     blank = str(len(keys)) if None in per_key else f"error({unlisted})"
-    code = f"COALESCE(CAST(enum_code(CAST({identifier(key)} AS {enum_type(keys)})) AS BIGINT), {blank})"
-    return f"CAST([{array}] AS {out}[])[{code} + 1]"
+    items = ("NULL" if v is None else literal(v) for v in [*(per_key[k] for k in keys), per_key.get(None)])
+    out = enum_type(v for v in per_key.values() if v is not None)
+    return listed_at(items, out, f"{position_of(identifier(key), keys, blank)} + 1")
 
 
 def _duckdb_table(

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from leadkit.sources.engine_read import text_frame
 from leadkit.sources.mapping import MappingSpec
-from leadkit.sqltext import enum_type, identifier, literal
+from leadkit.sqltext import enum_type, identifier, listed_at, literal, position_of
 
 MAX_LISTED = 10_000  # combinations of keys a lookup holds in constant lists; more are joined
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
@@ -73,8 +73,7 @@ class Query:
         codes = []
         for (expr, _), values, stride in zip(on, keys, strides, strict=True):
             if values:  # (a key that is always NULL has one code, 0)
-                enum = f"CAST({expr} AS ENUM({', '.join(literal(str(v)) for v in values)}))"
-                codes.append(f"COALESCE(CAST(enum_code({enum}) AS BIGINT), {len(values)}) * {stride}")
+                codes.append(f"{position_of(expr, [str(v) for v in values], str(len(values)))} * {stride}")
         position = np.zeros(len(table), dtype=np.int64)
         for (_, col), values, stride in zip(on, keys, strides, strict=True):
             index = {v: i for i, v in enumerate(values)}
@@ -86,9 +85,8 @@ class Query:
                 listed[at] = None if pd.isna(value) else value
             kind = "BOOLEAN" if pd.api.types.is_bool_dtype(table[c]) else "VARCHAR"
             kind = enum_type(enums[c]) if kind == "VARCHAR" and enums.get(c) else kind
-            array = ", ".join("NULL" if v is None else str(v).lower() if kind == "BOOLEAN" else literal(str(v))
-                                for v in listed)  # fmt: skip
-            found[c] = f"CAST([{array}] AS {kind}[])[{' + '.join([*codes, '1'])}]"
+            items = ("NULL" if v is None else str(v).lower() if kind == "BOOLEAN" else literal(str(v)) for v in listed)
+            found[c] = listed_at(items, kind, " + ".join([*codes, "1"]))
         return found
 
     def fetch(self, sql: str) -> pd.DataFrame:
